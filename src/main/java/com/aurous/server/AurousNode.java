@@ -1,0 +1,170 @@
+package com.aurous.server;
+
+import com.aurous.server.api.AdmissionControl;
+import com.aurous.server.api.ApiServices;
+import com.aurous.server.api.ApiVersions;
+import com.aurous.server.api.Authentication;
+import com.aurous.server.api.HttpVerticle;
+import com.aurous.server.api.ImageRequestParser;
+import com.aurous.server.api.ImagesApi;
+import com.aurous.server.api.OpenApiDocument;
+import com.aurous.server.auth.TeamStore;
+import com.aurous.server.catalog.CatalogResolver;
+import com.aurous.server.config.ConfigLoader;
+import com.aurous.server.config.ServerConfig;
+import com.aurous.server.generation.GenerationDefaults;
+import com.aurous.server.generation.GenerationDispatcher;
+import com.aurous.server.generation.GenerationStore;
+import com.aurous.server.generation.GenerationView;
+import com.aurous.server.generation.IdempotencyStore;
+import com.aurous.server.generation.OutputLinks;
+import com.aurous.server.net.AddressPolicy;
+import com.aurous.server.net.UrlChecker;
+import com.aurous.server.pricing.PricingTable;
+import com.aurous.server.storage.DatabaseProvisioner;
+import com.aurous.server.storage.Migrations;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One running node: configuration, PostgreSQL (migrated), the HTTP verticles and the engine
+ * workers its roles call for. Main and the integration tests start nodes the same way.
+ */
+public final class AurousNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AurousNode.class);
+
+  private final Vertx vertx;
+  private final ServerConfig config;
+  private final DatabaseProvisioner database;
+  private final Pool pool;
+  private final int port;
+  private final String devApiKey;
+
+  private AurousNode(Vertx vertx, ServerConfig config, DatabaseProvisioner database, Pool pool, int port, String devApiKey) {
+    this.vertx = vertx;
+    this.config = config;
+    this.database = database;
+    this.pool = pool;
+    this.port = port;
+    this.devApiKey = devApiKey;
+  }
+
+  /** Blocking: call from a main or test thread, never from an event loop. */
+  public static AurousNode start(JsonObject overrides) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      ServerConfig config = ConfigLoader.load(vertx, overrides).await();
+      return start(vertx, config);
+    } catch (Exception e) {
+      vertx.close().await();
+      throw e;
+    }
+  }
+
+  static AurousNode start(Vertx vertx, ServerConfig config) throws Exception {
+    DatabaseProvisioner database = DatabaseProvisioner.open(config);
+    try {
+      int migrated = Migrations.apply(database.target());
+      if (migrated > 0) {
+        LOG.info("Applied {} schema migration(s)", migrated);
+      }
+      Pool pool = PgBuilder.pool()
+          .with(new PoolOptions().setMaxSize(config.intIn("database.pool_size", 1, 512)).setShared(false))
+          .connectingTo(database.target().connectOptions())
+          .using(vertx)
+          .build();
+      TeamStore teams = new TeamStore(pool);
+      String devKey = database.isEmbedded() ? DevBootstrap.ensureDefaultTeam(config, teams) : null;
+
+      int port = config.httpPort() == 0 ? freePort() : config.httpPort();
+      if (config.hasRole("api")) {
+        ApiServices services = apiServices(config, pool, teams, port, GenerationDispatcher.NONE, OutputLinks.NONE);
+        vertx.deployVerticle(() -> new HttpVerticle(services),
+            new DeploymentOptions().setInstances(config.intIn("http.instances", 1, 64))).await();
+        LOG.info("Aurous API listening on http://{}:{}", config.httpHost(), port);
+      }
+      return new AurousNode(vertx, config, database, pool, port, devKey);
+    } catch (Exception e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  static ApiServices apiServices(ServerConfig config, Pool pool, TeamStore teams, int port,
+      GenerationDispatcher dispatcher, OutputLinks links) {
+    boolean insecure = config.bool("api.allow_insecure_urls");
+    AddressPolicy policy = new AddressPolicy(insecure);
+    UrlChecker referenceUrls = new UrlChecker(new AddressPolicy(false), false);
+    UrlChecker webhookUrls = new UrlChecker(policy, insecure);
+    PricingTable pricing = new PricingTable(config);
+    GenerationStore store = new GenerationStore(pool);
+    ImagesApi images = new ImagesApi(
+        new ImageRequestParser(referenceUrls, webhookUrls),
+        new CatalogResolver(pool),
+        new GenerationDefaults(pricing),
+        pricing,
+        store,
+        new IdempotencyStore(pool, config.intIn("api.idempotency_window_hours", 1, 720)),
+        new GenerationView(links),
+        dispatcher,
+        new AdmissionControl(store, config.intIn("engine.max_queue_size", 1, 10_000_000), 2),
+        config.intIn("api.list_default_limit", 1, 1000),
+        config.intIn("api.list_max_limit", 1, 1000));
+    return new ApiServices(config.httpHost(), port, config.intIn("http.max_body_bytes", 1024, 16 << 20),
+        new Authentication(teams),
+        new ApiVersions(config.supportedVersions(), config.string("api.default_version")),
+        images, new OpenApiDocument(), new ArrayList<>(), new ArrayList<>());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  /** The default team's key when this start created it (first start of the embedded default). */
+  public String devApiKey() {
+    return devApiKey;
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      vertx.close().await();
+    } finally {
+      database.close();
+    }
+  }
+
+  static List<String> roles(ServerConfig c) {
+    return c.roles();
+  }
+}

@@ -1,0 +1,82 @@
+package com.aurous.server;
+
+import com.aurous.server.auth.TeamStore;
+import com.aurous.server.cli.AdminCommands;
+import com.aurous.server.cli.CliArgs;
+import com.aurous.server.config.ConfigException;
+import com.aurous.server.config.ConfigLoader;
+import com.aurous.server.config.ServerConfig;
+import com.aurous.server.storage.DatabaseProvisioner;
+import com.aurous.server.storage.Migrations;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+
+/** The jar's entry point: {@code serve} (the default) or an operator command. */
+public final class Main {
+  private static final String USAGE = """
+      usage: java -jar target/aurous-server.jar [command]
+        serve                                   start a node (the default)
+        teams create NAME [--credits N]         create a team
+        teams credit NAME N                     grant N credits
+        teams pin NAME YYYY-MM-DD               pin a team's default API version
+        teams list
+        keys create --team NAME                 create an API key (shown once)
+        keys revoke KEY_ID|KEY                  revoke a key
+        keys list --team NAME
+      """;
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    CliArgs cli = new CliArgs(args);
+    String command = cli.word(0) == null ? "serve" : cli.word(0);
+    try {
+      switch (command) {
+        case "serve" -> serve();
+        case "teams", "keys" -> admin(cli);
+        case "help", "--help", "-h" -> System.out.print(USAGE);
+        default -> throw new CliArgs.CliException("unknown command: " + command);
+      }
+    } catch (CliArgs.CliException e) {
+      System.err.println("error: " + e.getMessage());
+      System.err.print(USAGE);
+      System.exit(2);
+    } catch (ConfigException e) {
+      System.err.println("configuration error: " + e.getMessage());
+      System.exit(78);
+    }
+  }
+
+  private static void serve() throws Exception {
+    AurousNode node;
+    try {
+      node = AurousNode.start(new JsonObject());
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof ConfigException ce ? ce : e;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.close();
+      } catch (Exception ignored) {
+        // Shutting down anyway.
+      }
+    }, "aurous-shutdown"));
+  }
+
+  private static void admin(CliArgs cli) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      ServerConfig config = ConfigLoader.load(vertx, new JsonObject()).await();
+      try (DatabaseProvisioner db = DatabaseProvisioner.open(config)) {
+        Migrations.apply(db.target());
+        Pool pool = PgBuilder.pool().connectingTo(db.target().connectOptions()).using(vertx).build();
+        new AdminCommands(new TeamStore(pool), System.out).run(cli);
+        pool.close().await();
+      }
+    } finally {
+      vertx.close().await();
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package com.aurous.server.api;
+
+import com.aurous.server.generation.GenerationStore;
+import io.vertx.core.Future;
+
+/**
+ * Triton-style queue policy at the front door: once max_queue_size generations are pending
+ * across the cluster, create answers 429 with Retry-After and stores nothing.
+ */
+public final class AdmissionControl {
+  private final GenerationStore store;
+  private final long maxQueueSize;
+  private final int retryAfterSeconds;
+
+  public AdmissionControl(GenerationStore store, long maxQueueSize, int retryAfterSeconds) {
+    this.store = store;
+    this.maxQueueSize = maxQueueSize;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  public Future<Void> admit() {
+    return store.countPending().compose(pending -> {
+      if (pending >= maxQueueSize) {
+        return Future.failedFuture(new QueueFull(retryAfterSeconds));
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  /** 429 in the error envelope; the router adds Retry-After from {@link #retryAfterSeconds()}. */
+  public static final class QueueFull extends ApiException {
+    private final int retryAfterSeconds;
+
+    QueueFull(int retryAfterSeconds) {
+      super(429, "rate_limit", "queue_full", "The generation queue is full; retry after " + retryAfterSeconds + " seconds.", null);
+      this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public int retryAfterSeconds() {
+      return retryAfterSeconds;
+    }
+  }
+}

@@ -1,0 +1,15 @@
+package com.aurous.server.api;
+
+import java.util.List;
+
+/** Everything the HTTP verticles share; built once per node, handed to each instance. */
+public record ApiServices(
+    String host,
+    int port,
+    int maxBodyBytes,
+    Authentication authentication,
+    ApiVersions versions,
+    ImagesApi images,
+    OpenApiDocument openApi,
+    List<HttpVerticle.RouteMount> outputRoutes,
+    List<HttpVerticle.RouteMount> extraV1Routes) {}

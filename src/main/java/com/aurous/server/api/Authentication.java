@@ -1,0 +1,39 @@
+package com.aurous.server.api;
+
+import com.aurous.server.auth.Team;
+import com.aurous.server.auth.TeamStore;
+import io.vertx.ext.web.RoutingContext;
+
+/** X-Api-Key on every /v1 route: a missing, unknown or revoked key is 401, nothing more said. */
+public final class Authentication {
+  public static final String HEADER = "X-Api-Key";
+  private static final String KEY = "aurous.team";
+
+  private final TeamStore teams;
+
+  public Authentication(TeamStore teams) {
+    this.teams = teams;
+  }
+
+  public void handle(RoutingContext ctx) {
+    String key = ctx.request().getHeader(HEADER);
+    if (key == null || key.isBlank()) {
+      ctx.fail(ApiException.unauthorized("Send your API key in the X-Api-Key header."));
+      return;
+    }
+    teams.authenticate(key.trim()).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else if (ar.result() == null) {
+        ctx.fail(ApiException.unauthorized("The API key is not valid, or has been revoked."));
+      } else {
+        ctx.put(KEY, ar.result());
+        ctx.next();
+      }
+    });
+  }
+
+  public static Team team(RoutingContext ctx) {
+    return ctx.get(KEY);
+  }
+}

@@ -1,0 +1,71 @@
+package com.aurous.server.api;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns every failure on a route into the one error envelope; nothing escapes as a bare 500. */
+public final class ErrorResponses {
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
+
+  private ErrorResponses() {}
+
+  public static JsonObject envelope(ApiException e) {
+    JsonObject err = new JsonObject()
+        .put("type", e.type())
+        .put("code", e.code())
+        .put("message", e.getMessage());
+    if (e.param() != null) {
+      err.put("param", e.param());
+    }
+    return new JsonObject().put("error", err);
+  }
+
+  public static void send(RoutingContext ctx, ApiException e) {
+    HttpServerResponse res = ctx.response();
+    if (res.ended() || res.headWritten()) {
+      return;
+    }
+    res.setStatusCode(e.status()).putHeader("Content-Type", "application/json");
+    if (e instanceof AdmissionControl.QueueFull full) {
+      res.putHeader("Retry-After", Integer.toString(full.retryAfterSeconds()));
+    }
+    res.end(envelope(e).encode());
+  }
+
+  /** The router's failure handler. */
+  public static void handle(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiException api) {
+      send(ctx, api);
+      return;
+    }
+    int status = ctx.statusCode();
+    ApiException mapped = switch (status) {
+      case 400 -> ApiException.invalid("malformed_request", "The request could not be read.", null);
+      case 401 -> ApiException.unauthorized("A valid X-Api-Key header is required.");
+      case 404 -> ApiException.notFound("No such route: " + ctx.request().method() + " " + ctx.request().path(), null);
+      case 405 -> new ApiException(405, "invalid_request", "method_not_allowed",
+          "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path(), null);
+      case 413 -> new ApiException(413, "invalid_request", "body_too_large",
+          "The request body is larger than this server accepts.", null);
+      case 415 -> new ApiException(415, "invalid_request", "unsupported_media_type",
+          "Send the body as application/json.", null);
+      default -> null;
+    };
+    if (mapped != null) {
+      send(ctx, mapped);
+      return;
+    }
+    LOG.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+    send(ctx, new ApiException(500, "api_error", "internal_error",
+        "The server failed to handle this request; quote the Aurous-Request-Id when reporting it.", null));
+  }
+
+  public static String reason(int status) {
+    return HttpResponseStatus.valueOf(status).reasonPhrase();
+  }
+}

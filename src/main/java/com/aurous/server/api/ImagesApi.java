@@ -1,0 +1,219 @@
+package com.aurous.server.api;
+
+import com.aurous.server.auth.Team;
+import com.aurous.server.catalog.CatalogResolver;
+import com.aurous.server.generation.GenerationDefaults;
+import com.aurous.server.generation.GenerationDispatcher;
+import com.aurous.server.generation.GenerationSpec;
+import com.aurous.server.generation.GenerationStore;
+import com.aurous.server.generation.GenerationView;
+import com.aurous.server.generation.IdempotencyStore;
+import com.aurous.server.generation.ImageRequest;
+import com.aurous.server.pricing.PricingTable;
+import com.aurous.server.util.Ids;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Row;
+
+/** The /v1/images routes: estimate, create, get, list and cancel. */
+public final class ImagesApi {
+  public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+  public static final String REPLAYED_HEADER = "Aurous-Idempotent-Replayed";
+
+  private final ImageRequestParser parser;
+  private final CatalogResolver catalog;
+  private final GenerationDefaults defaults;
+  private final PricingTable pricing;
+  private final GenerationStore store;
+  private final IdempotencyStore idempotency;
+  private final GenerationView view;
+  private final GenerationDispatcher dispatcher;
+  private final AdmissionControl admission;
+  private final int listDefaultLimit;
+  private final int listMaxLimit;
+
+  public ImagesApi(ImageRequestParser parser, CatalogResolver catalog, GenerationDefaults defaults, PricingTable pricing,
+      GenerationStore store, IdempotencyStore idempotency, GenerationView view, GenerationDispatcher dispatcher,
+      AdmissionControl admission, int listDefaultLimit, int listMaxLimit) {
+    this.parser = parser;
+    this.catalog = catalog;
+    this.defaults = defaults;
+    this.pricing = pricing;
+    this.store = store;
+    this.idempotency = idempotency;
+    this.view = view;
+    this.dispatcher = dispatcher;
+    this.admission = admission;
+    this.listDefaultLimit = listDefaultLimit;
+    this.listMaxLimit = listMaxLimit;
+  }
+
+  /** POST /v1/images/estimate: full validation, then the price; no side effects. */
+  public void estimate(RoutingContext ctx) {
+    Team team = Authentication.team(ctx);
+    ImageRequest req = parser.parse(JsonBodies.object(ctx));
+    catalog.resolve(team.id(), req)
+        .map(entry -> new JsonObject()
+            .put("object", "estimate")
+            .put("estimated_cost", defaults.cost(req, entry).toJson(false))
+            .put("currency", pricing.currency()))
+        .onSuccess(json -> sendJson(ctx, 200, json.encode()))
+        .onFailure(ctx::fail);
+  }
+
+  /** POST /v1/images: a committed pending row (credits reserved) before the 201. */
+  public void create(RoutingContext ctx) {
+    Team team = Authentication.team(ctx);
+    String key = ctx.request().getHeader(IDEMPOTENCY_HEADER);
+    if (key != null && (key.isEmpty() || key.length() > 256)) {
+      throw ApiException.invalid("invalid_idempotency_key", IDEMPOTENCY_HEADER + " must be 1-256 characters.", IDEMPOTENCY_HEADER);
+    }
+    ImageRequest req = parser.parse(JsonBodies.object(ctx));
+    Future<GenerationSpec> spec = catalog.resolve(team.id(), req).map(entry -> defaults.resolve(req, entry));
+    if (key == null) {
+      spec.compose(s -> admitAndInsert(ctx, team, s, null))
+          .onSuccess(body -> sendJson(ctx, 201, body))
+          .onFailure(ctx::fail);
+      return;
+    }
+    String hash = CanonicalJson.hash(ctx.body().asString());
+    spec.compose(s -> idempotency.claim(team.id(), key, hash).compose(claim -> {
+          if (claim.owned()) {
+            return admitAndInsert(ctx, team, s, key)
+                .onFailure(err -> idempotency.release(team.id(), key))
+                .map(body -> new Replay(201, body, false));
+          }
+          if (!hash.equals(claim.requestHash()) || !"done".equals(claim.state())) {
+            return Future.failedFuture(ApiException.conflict("idempotency_key_in_use",
+                hash.equals(claim.requestHash())
+                    ? "A request with this Idempotency-Key is still in flight; retry shortly."
+                    : "This Idempotency-Key was used with a different request body."));
+          }
+          return Future.succeededFuture(new Replay(claim.statusCode(), claim.responseBody(), true));
+        }))
+        .onSuccess(replay -> {
+          if (replay.replayed()) {
+            ctx.response().putHeader(REPLAYED_HEADER, "true");
+          }
+          sendJson(ctx, replay.status(), replay.body());
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private record Replay(int status, String body, boolean replayed) {}
+
+  private Future<String> admitAndInsert(RoutingContext ctx, Team team, GenerationSpec spec, String idempotencyKey) {
+    String id = Ids.newId("img");
+    return admission.admit()
+        .compose(v -> store.pool().withTransaction(tx -> GenerationStore
+            .insert(tx, id, team.id(), spec, ApiVersions.of(ctx), RequestIds.of(ctx))
+            .compose(created -> {
+              if (created.insufficientCredits()) {
+                return Future.failedFuture(new ApiException(402, "invalid_request", "insufficient_credits",
+                    "This generation costs " + spec.cost().amount() + " credits, more than your team's balance.", null));
+              }
+              String body = view.toJson(created.row()).encode();
+              return idempotencyKey == null ? Future.succeededFuture(body)
+                  : IdempotencyStore.complete(tx, team.id(), idempotencyKey, 201, body).map(body);
+            })))
+        .onSuccess(body -> dispatcher.generationsPending());
+  }
+
+  /** GET /v1/images/{id}: another team's generation is exactly as absent as a missing one. */
+  public void get(RoutingContext ctx) {
+    Team team = Authentication.team(ctx);
+    String id = ctx.pathParam("id");
+    if (!Ids.isId("img", id)) {
+      throw notFound(id);
+    }
+    store.find(team.id(), id)
+        .onSuccess(row -> {
+          if (row == null) {
+            ctx.fail(notFound(id));
+          } else {
+            sendJson(ctx, 200, view.toJson(row).encode());
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** GET /v1/images?limit=&starting_after=: newest first, cursor pagination. */
+  public void list(RoutingContext ctx) {
+    Team team = Authentication.team(ctx);
+    int limit = listDefaultLimit;
+    String rawLimit = ctx.request().getParam("limit");
+    if (rawLimit != null) {
+      try {
+        limit = Integer.parseInt(rawLimit);
+      } catch (NumberFormatException e) {
+        throw ApiException.invalid("invalid_type", "limit must be an integer.", "limit");
+      }
+      if (limit < 1 || limit > listMaxLimit) {
+        throw ApiException.invalid("out_of_range", "limit must be between 1 and " + listMaxLimit + ".", "limit");
+      }
+    }
+    String after = ctx.request().getParam("starting_after");
+    if (after != null && !Ids.isId("img", after)) {
+      throw ApiException.invalid("invalid_value", "starting_after must be an image id from a previous page.", "starting_after");
+    }
+    for (String name : ctx.queryParams().names()) {
+      if (!name.equals("limit") && !name.equals("starting_after")) {
+        throw ApiException.invalid("unknown_parameter", "Unknown query parameter '" + name + "'.", name);
+      }
+    }
+    int pageSize = limit;
+    store.list(team.id(), after, pageSize + 1)
+        .onSuccess(rows -> {
+          JsonArray data = new JsonArray();
+          String last = null;
+          int n = 0;
+          for (Row row : rows) {
+            if (n++ == pageSize) {
+              break;
+            }
+            data.add(view.toJson(row));
+            last = row.getString("id");
+          }
+          boolean hasMore = rows.size() > pageSize;
+          sendJson(ctx, 200, new JsonObject()
+              .put("object", "list")
+              .put("data", data)
+              .put("has_more", hasMore)
+              .put("next_cursor", hasMore ? last : null)
+              .encode());
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** POST /v1/images/{id}/cancel: 409 when already terminal; credits released in the same transaction. */
+  public void cancel(RoutingContext ctx) {
+    Team team = Authentication.team(ctx);
+    String id = ctx.pathParam("id");
+    if (!Ids.isId("img", id)) {
+      throw notFound(id);
+    }
+    store.cancel(team.id(), id)
+        .onSuccess(result -> {
+          if (result.row() == null) {
+            ctx.fail(notFound(id));
+          } else if (result.wasTerminal()) {
+            ctx.fail(ApiException.conflict("generation_terminal",
+                "Generation " + id + " is already " + result.row().getString("status") + " and cannot be cancelled."));
+          } else {
+            dispatcher.generationCancelled(id);
+            sendJson(ctx, 200, view.toJson(result.row()).encode());
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private static ApiException notFound(String id) {
+    return ApiException.notFound("No image generation '" + id + "'.", "id");
+  }
+
+  static void sendJson(RoutingContext ctx, int status, String body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+  }
+}

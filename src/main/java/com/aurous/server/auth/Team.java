@@ -1,0 +1,4 @@
+package com.aurous.server.auth;
+
+/** The caller a request acts for. */
+public record Team(String id, String name, String pinnedVersion) {}

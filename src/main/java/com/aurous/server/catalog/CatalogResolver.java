@@ -1,0 +1,72 @@
+package com.aurous.server.catalog;
+
+import com.aurous.server.api.ApiException;
+import com.aurous.server.generation.ImageRequest;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Looks a request's lora_id and character_id up in their catalogs, scoped to the caller's team. */
+public final class CatalogResolver {
+  private final Pool pool;
+
+  public CatalogResolver(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Future<CatalogEntry> resolve(String teamId, ImageRequest req) {
+    Future<Row> lora = req.loraId() == null ? Future.succeededFuture() : pool
+        .preparedQuery("SELECT id, name, default_steps, default_guidance_scale, default_cfg_rescale, default_denoise_strength"
+            + " FROM loras WHERE (id = $1 OR slug = $1 OR legacy_uuid::text = lower($1))"
+            + " AND (team_id IS NULL OR team_id = $2) LIMIT 1")
+        .execute(Tuple.of(req.loraId(), teamId))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            throw ApiException.notFound("No LoRA '" + req.loraId() + "' is available to your team.", "lora_id");
+          }
+          return rows.iterator().next();
+        });
+    Future<Row> character = req.characterId() == null ? Future.succeededFuture() : pool
+        .preparedQuery("SELECT id, status, reference_image_urls, consistency_denoise_strength FROM characters"
+            + " WHERE (id = $1 OR legacy_uuid::text = lower($1)) AND team_id = $2")
+        .execute(Tuple.of(req.characterId(), teamId))
+        .map(rows -> {
+          // Another team's character answers exactly like a missing one: existence is never leaked.
+          if (rows.size() == 0) {
+            throw ApiException.notFound("No character '" + req.characterId() + "'.", "character_id");
+          }
+          Row row = rows.iterator().next();
+          if (!"ready".equals(row.getString("status"))) {
+            throw ApiException.invalid("character_not_ready",
+                "Character " + req.characterId() + " is " + row.getString("status") + "; it must be ready.", "character_id");
+          }
+          return row;
+        });
+    return Future.all(lora, character).map(all -> {
+      Row l = lora.result();
+      Row c = character.result();
+      List<String> refs = new ArrayList<>();
+      if (c != null) {
+        Object raw = c.getValue("reference_image_urls");
+        if (raw instanceof JsonArray arr) {
+          arr.forEach(o -> refs.add(String.valueOf(o)));
+        }
+      }
+      return new CatalogEntry(
+          l == null ? null : l.getString("id"),
+          l == null ? null : l.getString("name"),
+          l == null ? null : l.getInteger("default_steps"),
+          l == null ? null : l.getDouble("default_guidance_scale"),
+          l == null ? null : l.getDouble("default_cfg_rescale"),
+          l == null ? null : l.getDouble("default_denoise_strength"),
+          c == null ? null : c.getString("id"),
+          List.copyOf(refs),
+          c == null ? null : c.getDouble("consistency_denoise_strength"));
+    });
+  }
+}

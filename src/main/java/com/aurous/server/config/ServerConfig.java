@@ -1,0 +1,210 @@
+package com.aurous.server.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Typed, validated view of the merged configuration. Every accessor is checked once at
+ * start-up ({@link #from}), so a broken value stops the node with a message naming the key
+ * instead of failing on the first request that needs it.
+ */
+public final class ServerConfig {
+  private final JsonObject json;
+
+  private ServerConfig(JsonObject json) {
+    this.json = json;
+  }
+
+  public static ServerConfig from(JsonObject json) {
+    ServerConfig c = new ServerConfig(json);
+    c.validate();
+    return c;
+  }
+
+  public JsonObject json() {
+    return json;
+  }
+
+  private void validate() {
+    dataDir();
+    roles();
+    httpHost();
+    httpPort();
+    intIn("http.instances", 1, 64);
+    intIn("http.max_body_bytes", 1024, 16 * 1024 * 1024);
+    string("http.public_base_url");
+    string("database.url");
+    intIn("database.pool_size", 1, 512);
+    intIn("database.embedded_port", 0, 65535);
+    string("bootstrap.default_team");
+    longIn("bootstrap.default_credits", 0, Long.MAX_VALUE / 4);
+    string("api.default_version");
+    supportedVersions();
+    bool("api.allow_insecure_urls");
+    intIn("api.idempotency_window_hours", 1, 24 * 30);
+    intIn("api.list_default_limit", 1, 1000);
+    intIn("api.list_max_limit", 1, 1000);
+    if (!supportedVersions().contains(string("api.default_version"))) {
+      throw new ConfigException("api.default_version '" + string("api.default_version")
+          + "' is not in api.supported_versions " + supportedVersions());
+    }
+    string("pricing.currency");
+    pricingTable();
+    number("pricing.enhance_multiplier", 1, 100);
+    longIn("pricing.per_reference", 0, 1_000_000);
+    devices();
+    string("engine.model_dir");
+    string("engine.sampler");
+    intIn("engine.intra_op_threads", 0, 1024);
+    intIn("engine.max_batch_size", 1, 1024);
+    intIn("engine.batch_timeout_ms", 0, 60_000);
+    intIn("engine.max_queue_size", 1, 10_000_000);
+    intIn("engine.max_running_per_worker", 1, 4096);
+    intIn("engine.poll_interval_ms", 10, 600_000);
+    intIn("outputs.ttl_hours", 1, 24 * 365);
+    string("outputs.signing_secret");
+    intIn("outputs.reaper_interval_s", 1, 86_400);
+  }
+
+  // ---- typed accessors ------------------------------------------------------------------
+
+  public Path dataDir() {
+    String d = string("data_dir");
+    if (d.isBlank()) {
+      throw new ConfigException("data_dir must not be empty");
+    }
+    return Path.of(d).toAbsolutePath().normalize();
+  }
+
+  public List<String> roles() {
+    List<String> roles = stringList("node.roles");
+    for (String r : roles) {
+      if (!r.equals("api") && !r.equals("worker")) {
+        throw new ConfigException("node.roles may hold only 'api' and 'worker', got '" + r + "'");
+      }
+    }
+    if (roles.isEmpty()) {
+      throw new ConfigException("node.roles must name at least one of 'api', 'worker'");
+    }
+    return roles;
+  }
+
+  public boolean hasRole(String role) {
+    return roles().contains(role);
+  }
+
+  public String httpHost() {
+    return string("http.host");
+  }
+
+  public int httpPort() {
+    return intIn("http.port", 0, 65535);
+  }
+
+  public String databaseUrl() {
+    return string("database.url");
+  }
+
+  public List<String> supportedVersions() {
+    List<String> versions = stringList("api.supported_versions");
+    for (String v : versions) {
+      if (!v.matches("^\\d{4}-\\d{2}-\\d{2}$")) {
+        throw new ConfigException("api.supported_versions holds '" + v + "', not a YYYY-MM-DD date");
+      }
+    }
+    return versions;
+  }
+
+  public JsonObject pricingTable() {
+    JsonObject t = object("pricing.base_per_image");
+    for (String tier : List.of("1k", "2k", "4k")) {
+      Object v = t.getValue(tier);
+      if (!(v instanceof Number n) || n.doubleValue() < 0) {
+        throw new ConfigException("pricing.base_per_image." + tier + " must be a non-negative number");
+      }
+    }
+    return t;
+  }
+
+  public List<String> devices() {
+    List<String> devices = stringList("engine.devices");
+    for (String d : devices) {
+      if (!d.matches("^(CPU|GPU):\\d+$")) {
+        throw new ConfigException("engine.devices holds '" + d + "'; use CPU:n or GPU:n");
+      }
+    }
+    return devices;
+  }
+
+  // ---- generic checked getters ----------------------------------------------------------
+
+  public String string(String path) {
+    Object v = EnvOverrides.lookup(json, path);
+    if (v == null) {
+      throw new ConfigException(path + " is missing");
+    }
+    if (!(v instanceof String s)) {
+      throw new ConfigException(path + " must be a string, got " + v);
+    }
+    return s;
+  }
+
+  public boolean bool(String path) {
+    Object v = EnvOverrides.lookup(json, path);
+    if (!(v instanceof Boolean b)) {
+      throw new ConfigException(path + " must be true or false, got " + v);
+    }
+    return b;
+  }
+
+  public int intIn(String path, int min, int max) {
+    return (int) longIn(path, min, max);
+  }
+
+  public long longIn(String path, long min, long max) {
+    Object v = EnvOverrides.lookup(json, path);
+    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+      throw new ConfigException(path + " must be an integer, got " + v);
+    }
+    long l = n.longValue();
+    if (l < min || l > max) {
+      throw new ConfigException(path + " must be in [" + min + ", " + max + "], got " + l);
+    }
+    return l;
+  }
+
+  public double number(String path, double min, double max) {
+    Object v = EnvOverrides.lookup(json, path);
+    if (!(v instanceof Number n) || n.doubleValue() < min || n.doubleValue() > max) {
+      throw new ConfigException(path + " must be a number in [" + min + ", " + max + "], got " + v);
+    }
+    return n.doubleValue();
+  }
+
+  public JsonObject object(String path) {
+    Object v = EnvOverrides.lookup(json, path);
+    if (!(v instanceof JsonObject o)) {
+      throw new ConfigException(path + " must be an object, got " + v);
+    }
+    return o;
+  }
+
+  public List<String> stringList(String path) {
+    Object v = EnvOverrides.lookup(json, path);
+    if (!(v instanceof JsonArray arr)) {
+      throw new ConfigException(path + " must be a list, got " + v);
+    }
+    List<String> out = new ArrayList<>();
+    for (Object o : arr) {
+      if (!(o instanceof String s)) {
+        throw new ConfigException(path + " must hold only strings, got " + o);
+      }
+      out.add(s);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,36 @@
+package com.aurous.server.pricing;
+
+import com.aurous.server.config.ServerConfig;
+import com.aurous.server.generation.ImageSizes;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The price list from {@code pricing} in conf/aurous.json: a per-image base by size tier,
+ * multiplied by count; prompt enhancement multiplies that base (the extra shows as "enhance");
+ * each reference image adds a flat rate. Fractions round up to whole credits.
+ */
+public final class PricingTable {
+  private final JsonObject basePerImage;
+  private final double enhanceMultiplier;
+  private final long perReference;
+  private final String currency;
+
+  public PricingTable(ServerConfig config) {
+    this.basePerImage = config.pricingTable();
+    this.enhanceMultiplier = config.number("pricing.enhance_multiplier", 1, 100);
+    this.perReference = config.longIn("pricing.per_reference", 0, 1_000_000);
+    this.currency = config.string("pricing.currency");
+  }
+
+  public CostEstimate estimate(ImageSizes.Size size, int count, boolean enhance, int referenceCount) {
+    double perImage = basePerImage.getDouble(ImageSizes.tier(size));
+    long base = (long) Math.ceil(perImage * count);
+    long enhanceExtra = enhance ? (long) Math.ceil(base * (enhanceMultiplier - 1.0)) : 0;
+    long refs = perReference * referenceCount;
+    return new CostEstimate(base + enhanceExtra + refs, base, enhanceExtra, refs, currency);
+  }
+
+  public String currency() {
+    return currency;
+  }
+}
