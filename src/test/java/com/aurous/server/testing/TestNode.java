@@ -1,0 +1,75 @@
+package com.aurous.server.testing;
+
+import com.aurous.server.AurousNode;
+import com.aurous.server.auth.Team;
+import com.aurous.server.auth.TeamStore;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A real node on a free loopback port against its own test database. */
+public final class TestNode implements AutoCloseable {
+  private final AurousNode node;
+  private final String databaseUrl;
+
+  private TestNode(AurousNode node, String databaseUrl) {
+    this.node = node;
+    this.databaseUrl = databaseUrl;
+  }
+
+  public static TestNode start() {
+    return start(new JsonObject());
+  }
+
+  public static TestNode start(JsonObject overrides) {
+    try {
+      String url = overrides.getJsonObject("database", new JsonObject()).getString("url");
+      if (url == null) {
+        url = TestDatabase.createDatabase();
+      }
+      Path dataDir = Files.createTempDirectory("aurous-test-data");
+      JsonObject base = new JsonObject()
+          .put("data_dir", dataDir.toString())
+          .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 1))
+          .put("database", new JsonObject().put("url", url).put("pool_size", 8));
+      return new TestNode(AurousNode.start(com.aurous.server.config.ConfigLoader.deepMerge(base, overrides)), url);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start test node", e);
+    }
+  }
+
+  public AurousNode node() {
+    return node;
+  }
+
+  public String databaseUrl() {
+    return databaseUrl;
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + node.port();
+  }
+
+  public ApiClient client(String apiKey) {
+    return new ApiClient(baseUrl(), apiKey);
+  }
+
+  /** A new team with the given credits and a fresh key. */
+  public TeamKey newTeam(long credits) {
+    TeamStore teams = new TeamStore(node.pool());
+    Team team = teams.createTeam("team-" + java.util.UUID.randomUUID(), credits).await();
+    return new TeamKey(team, teams.createKey(team.id()).await().key());
+  }
+
+  public record TeamKey(Team team, String key) {}
+
+  public TeamStore teams() {
+    return new TeamStore(node.pool());
+  }
+
+  @Override
+  public void close() throws Exception {
+    node.close();
+  }
+}
