@@ -79,9 +79,9 @@ public final class AurousTinyExporter {
     defaults.put("guidance_scale", 4.3);
     defaults.put("cfg_rescale", 0.7);
     m.put("defaults", defaults);
-    m.put("num_train_timesteps", 1000);
-    m.put("beta_start", 0.00085);
-    m.put("beta_end", 0.012);
+    m.put("num_train_timesteps", TinyGraph.NUM_TRAIN_TIMESTEPS);
+    m.put("beta_start", TinyGraph.BETA_START);
+    m.put("beta_end", TinyGraph.BETA_END);
     m.put("beta_schedule", "scaled_linear");
     m.put("prediction_type", "epsilon");
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
