@@ -122,6 +122,27 @@ class AurousTinyModelTest {
     assertThat(stddev(back)).isGreaterThan(1e-3);
   }
 
+  @Test
+  void exportIsDeterministic() throws Exception {
+    Path again = tmp.resolve("again");
+    AurousTinyExporter.export(again);
+    Path first = model.dir();
+    assertThat(Files.readAllBytes(again.resolve("variables/variables.data-00000-of-00001")))
+        .isEqualTo(Files.readAllBytes(first.resolve("variables/variables.data-00000-of-00001")));
+    assertThat(Files.readString(again.resolve(ModelManifest.FILE_NAME)))
+        .isEqualTo(Files.readString(first.resolve(ModelManifest.FILE_NAME)));
+  }
+
+  @Test
+  void gpuDeviceStringLoadsOnCpuOnlyBuild() {
+    // "GPU:n" means "use the GPU if this process has one"; the CPU build simply has none.
+    try (DiffusionModel gpu = DiffusionModel.load(model.dir(), "GPU:0", 1)) {
+      assertThat(gpu.device()).isEqualTo("GPU:0");
+      float[] ctx = gpu.encodePrompt(tokenizer.encode("x"), 1);
+      assertThat(maxAbsDiff(ctx, model.encodePrompt(tokenizer.encode("x"), 1))).isLessThan(1e-6f);
+    }
+  }
+
   /** The budget from the brief: 1024x1024, 11 steps, CFG (batch 2), one decode: ~1-2 s. */
   @Test
   void timing1024Generation() {

@@ -34,7 +34,7 @@ public final class AurousTinyExporter {
 
   private AurousTinyExporter() {}
 
-  /** Exports aurous-tiny into {@code dir} (created if needed; must not hold a SavedModel yet). */
+  /** Exports aurous-tiny into {@code dir} (created if needed; an earlier export is overwritten). */
   public static void export(Path dir) throws IOException {
     Files.createDirectories(dir);
     try (Graph g = new Graph(); Session session = new Session(g)) {
