@@ -13,17 +13,26 @@ import com.aurous.server.catalog.CatalogResolver;
 import com.aurous.server.config.ConfigLoader;
 import com.aurous.server.config.ServerConfig;
 import com.aurous.server.generation.GenerationDefaults;
-import com.aurous.server.generation.GenerationDispatcher;
 import com.aurous.server.generation.GenerationStore;
 import com.aurous.server.generation.GenerationView;
 import com.aurous.server.generation.IdempotencyStore;
+import com.aurous.server.generation.GenerationDispatcher;
 import com.aurous.server.generation.OutputLinks;
 import com.aurous.server.net.AddressPolicy;
 import com.aurous.server.net.UrlChecker;
 import com.aurous.server.pricing.PricingTable;
 import com.aurous.server.storage.DatabaseProvisioner;
 import com.aurous.server.storage.Migrations;
+import com.aurous.server.engine.DeviceWorkerVerticle;
+import com.aurous.server.engine.EngineMetrics;
+import com.aurous.server.engine.EngineSettings;
+import com.aurous.server.engine.EventBusDispatcher;
+import com.aurous.server.engine.ModelProvisioner;
+import com.aurous.server.engine.WorkStore;
+import com.aurous.server.output.OutputService;
+import com.aurous.server.util.Ids;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
@@ -34,6 +43,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,8 +60,11 @@ public final class AurousNode implements AutoCloseable {
   private final Pool pool;
   private final int port;
   private final String devApiKey;
+  private final List<EngineMetrics> engineMetrics;
 
-  private AurousNode(Vertx vertx, ServerConfig config, DatabaseProvisioner database, Pool pool, int port, String devApiKey) {
+  private AurousNode(Vertx vertx, ServerConfig config, DatabaseProvisioner database, Pool pool, int port, String devApiKey,
+      List<EngineMetrics> engineMetrics) {
+    this.engineMetrics = engineMetrics;
     this.vertx = vertx;
     this.config = config;
     this.database = database;
@@ -88,13 +101,34 @@ public final class AurousNode implements AutoCloseable {
       String devKey = database.isEmbedded() ? DevBootstrap.ensureDefaultTeam(config, teams) : null;
 
       int port = config.httpPort() == 0 ? freePort() : config.httpPort();
+      String publicBase = config.string("http.public_base_url").isBlank()
+          ? "http://" + (config.httpHost().equals("0.0.0.0") ? "localhost" : config.httpHost()) + ":" + port
+          : config.string("http.public_base_url");
+      OutputService outputs = OutputService.create(pool, config.string("outputs.signing_secret"), publicBase,
+          config.intIn("outputs.ttl_hours", 1, 24 * 365)).await();
+      outputs.startReaper(vertx, config.intIn("outputs.reaper_interval_s", 1, 86_400));
+
+      String nodeName = config.string("node.name").isBlank() ? Ids.newId("node") : config.string("node.name");
+      List<EngineMetrics> metrics = new ArrayList<>();
+      if (config.hasRole("worker")) {
+        EngineSettings engine = EngineSettings.from(config);
+        Path modelDir = ModelProvisioner.resolve(engine.modelDir(), config.dataDir());
+        WorkStore work = new WorkStore(pool, engine.leaseSeconds());
+        for (String device : engine.devices()) {
+          EngineMetrics m = new EngineMetrics();
+          metrics.add(m);
+          vertx.deployVerticle(new DeviceWorkerVerticle(device, nodeName + "/" + device, modelDir, engine, work, m,
+              outputs.ttlHours()), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await();
+        }
+      }
       if (config.hasRole("api")) {
-        ApiServices services = apiServices(config, pool, teams, port, GenerationDispatcher.NONE, OutputLinks.NONE);
+        ApiServices services = apiServices(config, pool, teams, port, new EventBusDispatcher(vertx.eventBus()), outputs);
+        services.outputRoutes().add(outputs.routes());
         vertx.deployVerticle(() -> new HttpVerticle(services),
             new DeploymentOptions().setInstances(config.intIn("http.instances", 1, 64))).await();
         LOG.info("Aurous API listening on http://{}:{}", config.httpHost(), port);
       }
-      return new AurousNode(vertx, config, database, pool, port, devKey);
+      return new AurousNode(vertx, config, database, pool, port, devKey, List.copyOf(metrics));
     } catch (Exception e) {
       database.close();
       throw e;
@@ -138,6 +172,11 @@ public final class AurousNode implements AutoCloseable {
     return port;
   }
 
+  /** One per device worker on this node, in engine.devices order. */
+  public List<EngineMetrics> engineMetrics() {
+    return engineMetrics;
+  }
+
   public Vertx vertx() {
     return vertx;
   }
@@ -162,9 +201,5 @@ public final class AurousNode implements AutoCloseable {
     } finally {
       database.close();
     }
-  }
-
-  static List<String> roles(ServerConfig c) {
-    return c.roles();
   }
 }

@@ -65,6 +65,8 @@ public final class ServerConfig {
     intIn("engine.max_queue_size", 1, 10_000_000);
     intIn("engine.max_running_per_worker", 1, 4096);
     intIn("engine.poll_interval_ms", 10, 600_000);
+    intIn("engine.lease_seconds", 2, 3600);
+    string("node.name");
     intIn("outputs.ttl_hours", 1, 24 * 365);
     string("outputs.signing_secret");
     intIn("outputs.reaper_interval_s", 1, 86_400);

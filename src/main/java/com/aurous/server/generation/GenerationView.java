@@ -35,7 +35,7 @@ public final class GenerationView {
     Object refs = r.getValue("reference_image_urls");
     JsonArray outputs = null;
     if (GenerationStatus.SUCCEEDED.equals(status)) {
-      var urls = links.urls(id, r.getInteger("image_count"));
+      var urls = links.urls(id, r.getInteger("image_count"), r.getOffsetDateTime("completed_at"));
       outputs = urls == null ? null : new JsonArray(urls);
     }
     return new JsonObject()

@@ -1,0 +1,34 @@
+package com.aurous.server.engine;
+
+import com.aurous.server.engine.sampling.Sampler;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A claimed generation inside the step loop: its prompt contexts, its samples, its decoded images. */
+final class RunningGeneration {
+  final ClaimedGeneration claim;
+  final Sampler sampler;
+  final int latentH;
+  final int latentW;
+  final String bucket;
+  final List<RunningSample> samples = new ArrayList<>();
+  final byte[][] images;
+  float[] condContext;
+  float[] uncondContext;
+  boolean started;
+  int finishedSamples;
+
+  RunningGeneration(ClaimedGeneration claim, Sampler sampler, int latentH, int latentW) {
+    this.claim = claim;
+    this.sampler = sampler;
+    this.latentH = latentH;
+    this.latentW = latentW;
+    this.bucket = latentW + "x" + latentH;
+    this.images = new byte[claim.imageCount()][];
+  }
+
+  boolean allStepsDone() {
+    return finishedSamples == samples.size();
+  }
+}
