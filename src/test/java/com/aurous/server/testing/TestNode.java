@@ -18,8 +18,21 @@ public final class TestNode implements AutoCloseable {
     this.databaseUrl = databaseUrl;
   }
 
+  /** An API-only node: pending generations stay pending, so API tests see stable states. */
   public static TestNode start() {
     return start(new JsonObject());
+  }
+
+  /** A node with the engine (one CPU worker on the built-in model) as well as the API. */
+  public static TestNode startWithEngine(JsonObject engineOverrides) {
+    return startWithEngine(engineOverrides, new JsonObject());
+  }
+
+  public static TestNode startWithEngine(JsonObject engineOverrides, JsonObject otherOverrides) {
+    JsonObject o = otherOverrides.copy()
+        .put("node", new JsonObject().put("roles", new io.vertx.core.json.JsonArray().add("api").add("worker")))
+        .put("engine", new JsonObject().put("poll_interval_ms", 100).mergeIn(engineOverrides));
+    return start(o);
   }
 
   public static TestNode start(JsonObject overrides) {
@@ -32,7 +45,8 @@ public final class TestNode implements AutoCloseable {
       JsonObject base = new JsonObject()
           .put("data_dir", dataDir.toString())
           .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 1))
-          .put("database", new JsonObject().put("url", url).put("pool_size", 8));
+          .put("database", new JsonObject().put("url", url).put("pool_size", 8))
+          .put("node", new JsonObject().put("roles", new io.vertx.core.json.JsonArray().add("api")));
       return new TestNode(AurousNode.start(com.aurous.server.config.ConfigLoader.deepMerge(base, overrides)), url);
     } catch (Exception e) {
       throw new IllegalStateException("cannot start test node", e);
