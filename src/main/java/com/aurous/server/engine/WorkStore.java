@@ -93,7 +93,7 @@ public final class WorkStore {
   public Future<Boolean> succeed(String id, String workerId, List<byte[]> pngs, int ttlHours) {
     return pool.withTransaction(tx -> tx.preparedQuery("UPDATE generations SET status = 'succeeded', completed_at = now(),"
                 + " duration_ms = (extract(epoch FROM now() - created_at) * 1000)::bigint,"
-                + " started_at = coalesce(started_at, now()), claimed_by = NULL, lease_expires_at = NULL"
+                + " started_at = coalesce(started_at, now()), claimed_by = NULL, lease_expires_at = NULL, completed_by = $2"
                 + " WHERE id = $1 AND status IN ('pending', 'processing') AND (claimed_by = $2 OR claimed_by IS NULL)")
             .execute(Tuple.of(id, workerId))
             .compose(updated -> {
@@ -118,7 +118,7 @@ public final class WorkStore {
     for (String id : ids) {
       all.add(pool.withTransaction(tx -> tx.preparedQuery("UPDATE generations SET status = 'failed', error_message = $3,"
                   + " completed_at = now(), duration_ms = (extract(epoch FROM now() - created_at) * 1000)::bigint,"
-                  + " claimed_by = NULL, lease_expires_at = NULL"
+                  + " claimed_by = NULL, lease_expires_at = NULL, completed_by = $2"
                   + " WHERE id = $1 AND status IN ('pending', 'processing') AND (claimed_by = $2 OR claimed_by IS NULL)")
               .execute(Tuple.of(id, workerId, message))
               .compose(updated -> updated.rowCount() > 0 ? CreditLedger.release(tx, id) : Future.succeededFuture(false))));
