@@ -10,6 +10,8 @@ import com.aurous.server.api.ImagesApi;
 import com.aurous.server.api.OpenApiDocument;
 import com.aurous.server.auth.TeamStore;
 import com.aurous.server.catalog.CatalogResolver;
+import com.aurous.server.cluster.ClusteredVertx;
+import com.aurous.server.cluster.LeaseRescuer;
 import com.aurous.server.config.ConfigLoader;
 import com.aurous.server.config.ServerConfig;
 import com.aurous.server.generation.GenerationDefaults;
@@ -75,13 +77,23 @@ public final class AurousNode implements AutoCloseable {
 
   /** Blocking: call from a main or test thread, never from an event loop. */
   public static AurousNode start(JsonObject overrides) throws Exception {
-    Vertx vertx = Vertx.vertx();
+    ServerConfig config = loadConfig(overrides);
+    Vertx vertx = ClusteredVertx.create(config);
     try {
-      ServerConfig config = ConfigLoader.load(vertx, overrides).await();
       return start(vertx, config);
     } catch (Exception e) {
       vertx.close().await();
       throw e;
+    }
+  }
+
+  /** Reads conf + environment + overrides with a short-lived Vert.x (the node's own may be clustered). */
+  public static ServerConfig loadConfig(JsonObject overrides) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      return ConfigLoader.load(vertx, overrides).await();
+    } finally {
+      vertx.close().await();
     }
   }
 
@@ -109,6 +121,7 @@ public final class AurousNode implements AutoCloseable {
       outputs.startReaper(vertx, config.intIn("outputs.reaper_interval_s", 1, 86_400));
 
       String nodeName = config.string("node.name").isBlank() ? Ids.newId("node") : config.string("node.name");
+      new LeaseRescuer(vertx, pool).start(config.intIn("engine.rescue_interval_s", 1, 3600));
       List<EngineMetrics> metrics = new ArrayList<>();
       if (config.hasRole("worker")) {
         EngineSettings engine = EngineSettings.from(config);

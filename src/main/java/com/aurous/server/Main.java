@@ -25,6 +25,7 @@ public final class Main {
         keys create --team NAME                 create an API key (shown once)
         keys revoke KEY_ID|KEY                  revoke a key
         keys list --team NAME
+        db serve                                run only the embedded PostgreSQL (a shared database for a local cluster)
       """;
 
   private Main() {}
@@ -36,6 +37,7 @@ public final class Main {
       switch (command) {
         case "serve" -> serve();
         case "teams", "keys" -> admin(cli);
+        case "db" -> serveDatabase(cli);
         case "help", "--help", "-h" -> System.out.print(USAGE);
         default -> throw new CliArgs.CliException("unknown command: " + command);
       }
@@ -63,6 +65,28 @@ public final class Main {
         // Shutting down anyway.
       }
     }, "aurous-shutdown"));
+  }
+
+  /** The embedded PostgreSQL on its own, so several nodes (cluster/local-cluster.sh) can share it. */
+  private static void serveDatabase(CliArgs cli) throws Exception {
+    if (!"serve".equals(cli.word(1))) {
+      throw new CliArgs.CliException("unknown command: db " + cli.word(1));
+    }
+    ServerConfig config = AurousNode.loadConfig(new JsonObject());
+    DatabaseProvisioner db = DatabaseProvisioner.open(config);
+    if (!db.isEmbedded()) {
+      throw new CliArgs.CliException("db serve runs the embedded database; database.url is set or one already runs on this data dir");
+    }
+    Migrations.apply(db.target());
+    System.out.println("PostgreSQL ready: postgresql://postgres:postgres@127.0.0.1:" + db.target().port() + "/postgres");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        db.close();
+      } catch (Exception ignored) {
+        // Exiting anyway.
+      }
+    }, "aurous-db-shutdown"));
+    Thread.currentThread().join();
   }
 
   private static void admin(CliArgs cli) throws Exception {

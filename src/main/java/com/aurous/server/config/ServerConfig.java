@@ -66,6 +66,17 @@ public final class ServerConfig {
     intIn("engine.max_running_per_worker", 1, 4096);
     intIn("engine.poll_interval_ms", 10, 600_000);
     intIn("engine.lease_seconds", 2, 3600);
+    intIn("engine.rescue_interval_s", 1, 3600);
+    bool("cluster.enabled");
+    string("cluster.name");
+    string("cluster.config_file");
+    string("cluster.host");
+    intIn("cluster.port", 1, 65535);
+    for (String m : stringList("cluster.members")) {
+      if (!m.matches("^[^:\\s]+:\\d{1,5}$")) {
+        throw new ConfigException("cluster.members holds '" + m + "'; use host:port");
+      }
+    }
     string("node.name");
     intIn("outputs.ttl_hours", 1, 24 * 365);
     string("outputs.signing_secret");
