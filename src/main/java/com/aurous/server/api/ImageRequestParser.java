@@ -188,6 +188,10 @@ public final class ImageRequestParser {
     if (value.isBlank()) {
       throw ApiException.invalid("blank_string", field + " must not be only whitespace.", field);
     }
+    if (value.indexOf('\0') >= 0) {
+      // PostgreSQL text cannot hold NUL; without this check a create failed with a 500.
+      throw ApiException.invalid("invalid_value", field + " must not contain NUL (\\u0000) characters.", field);
+    }
   }
 
   private static double number(JsonObject body, String field, double min, double max) {

@@ -81,8 +81,10 @@ public final class ImagesApi {
     String hash = CanonicalJson.hash(ctx.body().asString());
     spec.compose(s -> idempotency.claim(team.id(), key, hash).compose(claim -> {
           if (claim.owned()) {
+            // Release the claim before answering, so a client retrying right after a 402/429 finds
+            // the key free instead of a stale in-flight claim (409).
             return admitAndInsert(ctx, team, s, key)
-                .onFailure(err -> idempotency.release(team.id(), key))
+                .recover(err -> idempotency.release(team.id(), key).transform(x -> Future.<String>failedFuture(err)))
                 .map(body -> new Replay(201, body, false));
           }
           if (!hash.equals(claim.requestHash()) || !"done".equals(claim.state())) {

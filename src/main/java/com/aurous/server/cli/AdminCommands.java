@@ -22,12 +22,28 @@ public final class AdminCommands {
     switch (group + " " + verb) {
       case "teams create" -> {
         String name = args.requireWord(2, "team name");
-        Team t = teams.createTeam(name, args.longFlag("credits", 0)).await();
-        out.println("Created team " + t.name() + " (" + t.id() + ") with " + args.longFlag("credits", 0) + " credits");
+        long credits = args.longFlag("credits", 0);
+        if (credits < 0) {
+          throw new CliArgs.CliException("--credits must not be negative");
+        }
+        if (name.isBlank()) {
+          throw new CliArgs.CliException("team name must not be blank");
+        }
+        if (teams.findByName(name).await() != null) {
+          throw new CliArgs.CliException("a team named " + name + " already exists");
+        }
+        Team t = teams.createTeam(name, credits).await();
+        out.println("Created team " + t.name() + " (" + t.id() + ") with " + credits + " credits");
       }
       case "teams credit" -> {
         Team t = team(args.requireWord(2, "team name"));
-        long amount = Long.parseLong(args.requireWord(3, "credit amount"));
+        String rawAmount = args.requireWord(3, "credit amount");
+        long amount;
+        try {
+          amount = Long.parseLong(rawAmount);
+        } catch (NumberFormatException e) {
+          throw new CliArgs.CliException("credit amount must be a whole number, got '" + rawAmount + "'");
+        }
         if (amount <= 0) {
           throw new CliArgs.CliException("credit amount must be positive");
         }

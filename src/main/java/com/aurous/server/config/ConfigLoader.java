@@ -30,7 +30,9 @@ public final class ConfigLoader {
       // Running from outside the project folder: the defaults shipped in the jar.
       options.addStore(new ConfigStoreOptions().setType("json").setConfig(bundledDefaults()));
     }
-    options.addStore(new ConfigStoreOptions().setType("env"));
+    // raw-data: keep every variable a string. Without it vertx-config turns numeric-looking
+    // values into numbers, so a string key such as outputs.signing_secret=0123 became "123".
+    options.addStore(new ConfigStoreOptions().setType("env").setConfig(new JsonObject().put("raw-data", true)));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever.getConfig()
         .eventually(retriever::close)

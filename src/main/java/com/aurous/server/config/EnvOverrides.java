@@ -89,7 +89,18 @@ public final class EnvOverrides {
     String var = variableFor(path);
     try {
       if (template instanceof Integer || template instanceof Long) {
-        return Long.parseLong(raw.trim());
+        // A whole number in the file does not make the key integer-only (pricing.enhance_multiplier
+        // is 2 in the file but may be 1.5): accept any number here; ServerConfig checks integrality
+        // for the keys that need it and names the key.
+        try {
+          return Long.parseLong(raw.trim());
+        } catch (NumberFormatException notWhole) {
+          double d = Double.parseDouble(raw.trim());
+          if (!Double.isFinite(d)) {
+            throw new NumberFormatException(raw);
+          }
+          return d;
+        }
       }
       if (template instanceof Number) {
         return Double.parseDouble(raw.trim());

@@ -1,0 +1,101 @@
+package com.aurous.server.api;
+
+import com.aurous.server.testing.ApiClient;
+import com.aurous.server.testing.TestNode;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** GET /openapi.json: OpenAPI 3.1 describing exactly the routes the node serves. */
+class OpenApiTest {
+  static TestNode node;
+  static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
+
+  @BeforeAll
+  static void start() {
+    node = TestNode.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    node.close();
+  }
+
+  @Test
+  void documentIs31AndListsExactlyTheRoutes() {
+    ApiClient.Response r = node.client(null).get("/openapi.json");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.header("Content-Type")).startsWith("application/json");
+    JsonObject doc = r.json();
+    assertThat(doc.getString("openapi")).startsWith("3.1.");
+    Set<String> ops = new TreeSet<>();
+    JsonObject paths = doc.getJsonObject("paths");
+    for (String path : paths.fieldNames()) {
+      for (String m : paths.getJsonObject(path).fieldNames()) {
+        if (HTTP_METHODS.contains(m)) {
+          ops.add(m.toUpperCase() + " " + path);
+        }
+      }
+    }
+    assertThat(ops).containsExactlyInAnyOrder(
+        "GET /openapi.json", "GET /healthz", "POST /v1/images/estimate", "POST /v1/images", "GET /v1/images",
+        "GET /v1/images/{id}", "POST /v1/images/{id}/cancel", "GET /v1/images/{id}/output/{n}");
+    // the API key scheme, and which operations do without it
+    assertThat(doc.getJsonObject("components").getJsonObject("securitySchemes").getJsonObject("ApiKey").getString("name"))
+        .isEqualTo("X-Api-Key");
+    assertThat(paths.getJsonObject("/v1/images/{id}/output/{n}").getJsonObject("get").getJsonArray("security")).isEmpty();
+    assertThat(paths.getJsonObject("/v1/images").getJsonObject("post").getJsonArray("security")).isNull(); // inherits the global one
+    assertThat(doc.getJsonArray("security").getJsonObject(0).containsKey("ApiKey")).isTrue();
+  }
+
+  @Test
+  void everyRefResolves() {
+    JsonObject doc = node.client(null).get("/openapi.json").json();
+    List<String> refs = new ArrayList<>();
+    collectRefs(doc, refs);
+    assertThat(refs).isNotEmpty();
+    for (String ref : refs) {
+      assertThat(ref).startsWith("#/");
+      Object cur = doc;
+      for (String part : ref.substring(2).split("/")) {
+        cur = cur instanceof JsonObject o ? o.getValue(part) : null;
+      }
+      assertThat(cur).as(ref).isNotNull();
+    }
+  }
+
+  private static void collectRefs(Object node, List<String> out) {
+    if (node instanceof JsonObject o) {
+      for (String k : o.fieldNames()) {
+        if (k.equals("$ref")) {
+          out.add(o.getString(k));
+        } else {
+          collectRefs(o.getValue(k), out);
+        }
+      }
+    } else if (node instanceof JsonArray a) {
+      a.forEach(v -> collectRefs(v, out));
+    }
+  }
+
+  @Test
+  void theRequestSchemaNamesExactlyTheFieldsTheParserAccepts() {
+    JsonObject doc = node.client(null).get("/openapi.json").json();
+    JsonObject props = doc.getJsonObject("components").getJsonObject("schemas").getJsonObject("ImageRequest").getJsonObject("properties");
+    ApiClient api = node.client(node.newTeam(10).key());
+    for (String field : props.fieldNames()) {
+      ApiClient.Response r = api.post("/v1/images/estimate", new JsonObject().put("prompt", "p").putNull(field).put("prompt", "p"));
+      assertThat(r.status()).as(field + ": " + r.body()).isEqualTo(200);
+    }
+    assertThat(api.post("/v1/images/estimate", new JsonObject().put("prompt", "p").put("not_in_schema", 1)).status()).isEqualTo(400);
+  }
+}
