@@ -52,14 +52,16 @@ public final class DeviceWorkerVerticle extends VerticleBase {
     loopThread = new Thread(loop, "aurous-engine-" + device);
     loopThread.setDaemon(true);
     loopThread.start();
-    vertx.eventBus().consumer(EngineAddresses.PENDING, m -> claim());
-    vertx.eventBus().<String>consumer(EngineAddresses.CANCEL, m -> loop.cancel(m.body()));
+    var pending = vertx.eventBus().consumer(EngineAddresses.PENDING, m -> claim());
+    var cancel = vertx.eventBus().<String>consumer(EngineAddresses.CANCEL, m -> loop.cancel(m.body()));
     vertx.setPeriodic(settings.pollIntervalMs(), t -> claim());
     vertx.setPeriodic(Math.max(500, settings.leaseSeconds() * 1000L / 3), t -> renewLeases());
-    LOG.info("Worker {} ready: {} (max_batch_size={}, batch_timeout={}ms, max_running={})", workerId, model,
-        settings.maxBatchSize(), settings.batchTimeoutMs(), settings.maxRunningPerWorker());
-    claim();
-    return Future.succeededFuture();
+    // Ready only once the subscriptions are registered cluster-wide, so no wake-up is missed.
+    return Future.all(pending.completion(), cancel.completion()).onSuccess(v -> {
+      LOG.info("Worker {} ready: {} (max_batch_size={}, batch_timeout={}ms, max_running={})", workerId, model,
+          settings.maxBatchSize(), settings.batchTimeoutMs(), settings.maxRunningPerWorker());
+      claim();
+    });
   }
 
   /** Asks PostgreSQL for as much pending work as this worker has free slots. */
