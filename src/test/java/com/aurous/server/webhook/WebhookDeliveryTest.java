@@ -214,6 +214,18 @@ class WebhookDeliveryTest {
     }
   }
 
+  @Test
+  void aHostNameIsResolvedCheckedAndConnectedToByAddressWithTheHostHeaderKept() {
+    ApiClient api = node.client(node.newTeam(1000).key());
+    try (Receiver receiver = Receiver.always(200)) {
+      String id = create(api, "http://localhost:" + receiver.port() + "/named");
+      Receiver.Hit hit = awaitHits(receiver, 1).get(0);
+      assertThat(hit.header("Host")).isEqualTo("localhost:" + receiver.port());
+      assertThat(hit.path()).isEqualTo("/named");
+      awaitDelivery(api, id, "succeeded");
+    }
+  }
+
   static void insertLeased(String generationId, TestNode.TeamKey team, String url, String payload, String leaseExpiry) {
     pool().preparedQuery("INSERT INTO webhook_deliveries (id, generation_id, team_id, event, url, webhook_id, payload,"
             + " claimed_by, lease_expires_at) VALUES ($1, $2, $3, 'image.completed', $4, $5, $6, 'dead-node', " + leaseExpiry + ")")
