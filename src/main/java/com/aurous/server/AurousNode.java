@@ -33,6 +33,9 @@ import com.aurous.server.engine.ModelProvisioner;
 import com.aurous.server.engine.WorkStore;
 import com.aurous.server.output.OutputService;
 import com.aurous.server.util.Ids;
+import com.aurous.server.webhook.WebhookDeliveriesApi;
+import com.aurous.server.webhook.WebhookDeliveryVerticle;
+import com.aurous.server.webhook.WebhookSettings;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
@@ -126,7 +129,7 @@ public final class AurousNode implements AutoCloseable {
       if (config.hasRole("worker")) {
         EngineSettings engine = EngineSettings.from(config);
         Path modelDir = ModelProvisioner.resolve(engine.modelDir(), config.dataDir());
-        WorkStore work = new WorkStore(pool, engine.leaseSeconds());
+        WorkStore work = new WorkStore(pool, engine.leaseSeconds(), new GenerationView(outputs));
         for (String device : engine.devices()) {
           EngineMetrics m = new EngineMetrics();
           metrics.add(m);
@@ -134,9 +137,14 @@ public final class AurousNode implements AutoCloseable {
               outputs.ttlHours()), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await();
         }
       }
+      WebhookSettings webhooks = WebhookSettings.from(config);
+      if (webhooks.enabled() && (config.hasRole("api") || config.hasRole("worker"))) {
+        vertx.deployVerticle(new WebhookDeliveryVerticle(pool, webhooks, nodeName)).await();
+      }
       if (config.hasRole("api")) {
         ApiServices services = apiServices(config, pool, teams, port, new EventBusDispatcher(vertx.eventBus()), outputs);
         services.outputRoutes().add(outputs.routes());
+        services.extraV1Routes().add(new WebhookDeliveriesApi(pool));
         vertx.deployVerticle(() -> new HttpVerticle(services),
             new DeploymentOptions().setInstances(config.intIn("http.instances", 1, 64))).await();
         LOG.info("Aurous API listening on http://{}:{}", config.httpHost(), port);

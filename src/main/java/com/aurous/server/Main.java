@@ -3,6 +3,7 @@ package com.aurous.server;
 import com.aurous.server.auth.TeamStore;
 import com.aurous.server.cli.AdminCommands;
 import com.aurous.server.cli.CliArgs;
+import com.aurous.server.cli.WebhookCommands;
 import com.aurous.server.config.ConfigException;
 import com.aurous.server.config.ConfigLoader;
 import com.aurous.server.config.ServerConfig;
@@ -25,6 +26,8 @@ public final class Main {
         keys create --team NAME                 create an API key (shown once)
         keys revoke KEY_ID|KEY                  revoke a key
         keys list --team NAME
+        webhooks secret --team NAME             show the team's webhook signing secret (created if absent)
+        webhooks rotate --team NAME             replace the team's webhook signing secret
         db serve                                run only the embedded PostgreSQL (a shared database for a local cluster)
       """;
 
@@ -36,7 +39,7 @@ public final class Main {
     try {
       switch (command) {
         case "serve" -> serve();
-        case "teams", "keys" -> admin(cli);
+        case "teams", "keys", "webhooks" -> admin(cli);
         case "db" -> serveDatabase(cli);
         case "help", "--help", "-h" -> System.out.print(USAGE);
         default -> throw new CliArgs.CliException("unknown command: " + command);
@@ -96,7 +99,11 @@ public final class Main {
       try (DatabaseProvisioner db = DatabaseProvisioner.open(config)) {
         Migrations.apply(db.target());
         Pool pool = PgBuilder.pool().connectingTo(db.target().connectOptions()).using(vertx).build();
-        new AdminCommands(new TeamStore(pool), System.out).run(cli);
+        if (cli.word(0).equals("webhooks")) {
+          new WebhookCommands(new TeamStore(pool), pool, System.out).run(cli);
+        } else {
+          new AdminCommands(new TeamStore(pool), System.out).run(cli);
+        }
         pool.close().await();
       }
     } finally {

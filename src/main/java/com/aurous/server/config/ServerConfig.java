@@ -81,6 +81,19 @@ public final class ServerConfig {
     intIn("outputs.ttl_hours", 1, 24 * 365);
     string("outputs.signing_secret");
     intIn("outputs.reaper_interval_s", 1, 86_400);
+    bool("webhooks.enabled");
+    intIn("webhooks.poll_interval_ms", 10, 600_000);
+    intIn("webhooks.lease_seconds", 2, 3600);
+    intIn("webhooks.max_in_flight", 1, 10_000);
+    intIn("webhooks.attempt_timeout_ms", 100, 120_000);
+    intIn("webhooks.max_attempts", 1, 20);
+    intIn("webhooks.retry_delay_ms", 0, 3_600_000);
+    intIn("webhooks.breaker_max_failures", 1, 1000);
+    intIn("webhooks.breaker_reset_ms", 100, 3_600_000);
+    if (intIn("webhooks.lease_seconds", 2, 3600) * 1000L <= intIn("webhooks.attempt_timeout_ms", 100, 120_000) + 1000L) {
+      // An attempt must end well inside its lease, or another node could take the delivery mid-attempt.
+      throw new ConfigException("webhooks.lease_seconds must exceed webhooks.attempt_timeout_ms by more than a second");
+    }
   }
 
   // ---- typed accessors ------------------------------------------------------------------

@@ -1,6 +1,8 @@
 package com.aurous.server.engine;
 
 import com.aurous.server.credits.CreditLedger;
+import com.aurous.server.generation.GenerationView;
+import com.aurous.server.webhook.WebhookOutbox;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -19,10 +21,13 @@ import java.util.Set;
 public final class WorkStore {
   private final Pool pool;
   private final int leaseSeconds;
+  /** Renders the webhook payload inside the terminal transaction (see {@link WebhookOutbox}). */
+  private final GenerationView webhookView;
 
-  public WorkStore(Pool pool, int leaseSeconds) {
+  public WorkStore(Pool pool, int leaseSeconds, GenerationView webhookView) {
     this.pool = pool;
     this.leaseSeconds = leaseSeconds;
+    this.webhookView = webhookView;
   }
 
   /**
@@ -88,7 +93,8 @@ public final class WorkStore {
   /**
    * Stores the outputs, marks the generation succeeded and commits its charge, all in one
    * transaction. Applies only while the generation is open and not held by another worker, so a
-   * cancelled generation is never charged and one run twice is charged once. False: not applied.
+   * cancelled generation is never charged and one run twice is charged once. The webhook delivery,
+   * if the generation has a webhook_url, is enqueued in the same transaction. False: not applied.
    */
   public Future<Boolean> succeed(String id, String workerId, List<byte[]> pngs, int ttlHours) {
     return pool.withTransaction(tx -> tx.preparedQuery("UPDATE generations SET status = 'succeeded', completed_at = now(),"
@@ -108,11 +114,15 @@ public final class WorkStore {
                       + " VALUES ($1, $2, $3, now() + make_interval(hours => $4))")
                   .executeBatch(batch)
                   .compose(x -> CreditLedger.commit(tx, id))
+                  .compose(x -> WebhookOutbox.enqueue(tx, id, webhookView))
                   .map(true);
             }));
   }
 
-  /** Marks open generations failed and releases their credits, each in its own transaction. */
+  /**
+   * Marks open generations failed and releases their credits, each in its own transaction (which
+   * also enqueues its image.failed webhook delivery).
+   */
   public Future<Void> fail(List<String> ids, String workerId, String message) {
     List<Future<?>> all = new ArrayList<>();
     for (String id : ids) {
@@ -121,7 +131,9 @@ public final class WorkStore {
                   + " claimed_by = NULL, lease_expires_at = NULL, completed_by = $2"
                   + " WHERE id = $1 AND status IN ('pending', 'processing') AND (claimed_by = $2 OR claimed_by IS NULL)")
               .execute(Tuple.of(id, workerId, message))
-              .compose(updated -> updated.rowCount() > 0 ? CreditLedger.release(tx, id) : Future.succeededFuture(false))));
+              .compose(updated -> updated.rowCount() > 0
+                  ? CreditLedger.release(tx, id).compose(x -> WebhookOutbox.enqueue(tx, id, webhookView))
+                  : Future.succeededFuture())));
     }
     return Future.join(all).mapEmpty();
   }
