@@ -28,6 +28,7 @@ public final class Main {
         keys list --team NAME
         webhooks secret --team NAME             show the team's webhook signing secret (created if absent)
         webhooks rotate --team NAME             replace the team's webhook signing secret
+        model export --out DIR                  export the built-in aurous-tiny SavedModel to DIR
         db serve                                run only the embedded PostgreSQL (a shared database for a local cluster)
       """;
 
@@ -41,6 +42,7 @@ public final class Main {
         case "serve" -> serve();
         case "teams", "keys", "webhooks" -> admin(cli);
         case "db" -> serveDatabase(cli);
+        case "model" -> exportModel(cli);
         case "help", "--help", "-h" -> System.out.print(USAGE);
         default -> throw new CliArgs.CliException("unknown command: " + command);
       }
@@ -68,6 +70,16 @@ public final class Main {
         // Shutting down anyway.
       }
     }, "aurous-shutdown"));
+  }
+
+  /** The built-in model, written as a SavedModel any node can load through engine.model_dir. */
+  private static void exportModel(CliArgs cli) throws Exception {
+    if (!"export".equals(cli.word(1))) {
+      throw new CliArgs.CliException("unknown command: model " + cli.word(1));
+    }
+    java.nio.file.Path out = java.nio.file.Path.of(cli.requireFlag("out"));
+    com.aurous.server.model.tiny.AurousTinyExporter.export(out);
+    System.out.println("Exported aurous-tiny to " + out.toAbsolutePath());
   }
 
   /** The embedded PostgreSQL on its own, so several nodes (cluster/local-cluster.sh) can share it. */

@@ -87,22 +87,4 @@ public final class AurousTinyExporter {
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(dir.resolve(ModelManifest.FILE_NAME).toFile(), m);
   }
-
-  /** CLI: {@code AurousTinyExporter --out DIR} (the server CLI's {@code model export --out DIR}). */
-  public static void main(String[] args) throws IOException {
-    Path out = null;
-    for (int i = 0; i < args.length; i++) {
-      if ("--out".equals(args[i]) && i + 1 < args.length) {
-        out = Path.of(args[++i]);
-      }
-    }
-    if (out == null) {
-      System.err.println("usage: model export --out DIR");
-      System.exit(2);
-    }
-    long t0 = System.nanoTime();
-    export(out);
-    System.out.printf("exported %s to %s in %d ms%n", MODEL_NAME, out.toAbsolutePath(),
-        (System.nanoTime() - t0) / 1_000_000);
-  }
 }
