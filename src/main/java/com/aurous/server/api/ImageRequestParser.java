@@ -1,5 +1,6 @@
 package com.aurous.server.api;
 
+import com.aurous.server.engine.sampling.SeedPlan;
 import com.aurous.server.generation.ImageRequest;
 import com.aurous.server.generation.ImageSizes;
 import com.aurous.server.net.UrlChecker;
@@ -22,7 +23,6 @@ import java.util.regex.Pattern;
 public final class ImageRequestParser {
   public static final int MAX_PROMPT = 4000;
   public static final int MAX_REFERENCES = 6;
-  public static final long MAX_SEED = 4294967295L;
 
   private static final Set<String> FIELDS = Set.of(
       "prompt", "negative_prompt", "lora_id", "character_id", "width", "height", "steps",
@@ -99,7 +99,7 @@ public final class ImageRequestParser {
     Double guidance = present(body, "guidance_scale") ? number(body, "guidance_scale", 0.1, 30) : null;
     Double cfgRescale = present(body, "cfg_rescale") ? number(body, "cfg_rescale", 0, 1) : null;
     Double denoise = present(body, "denoise_strength") ? number(body, "denoise_strength", 0, 1) : null;
-    Long seed = present(body, "seed") ? integer(body, "seed", 0, MAX_SEED) : null;
+    Long seed = present(body, "seed") ? integer(body, "seed", 0, SeedPlan.MAX_SEED) : null;
     int count = present(body, "count") ? (int) integer(body, "count", 1, 4) : 1;
     boolean enhance = false;
     if (present(body, "enhance_prompt")) {

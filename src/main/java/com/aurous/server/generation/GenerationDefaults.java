@@ -1,10 +1,10 @@
 package com.aurous.server.generation;
 
 import com.aurous.server.catalog.CatalogEntry;
+import com.aurous.server.engine.sampling.SeedPlan;
 import com.aurous.server.pricing.CostEstimate;
 import com.aurous.server.pricing.PricingTable;
 
-import java.security.SecureRandom;
 import java.util.List;
 
 /**
@@ -17,7 +17,6 @@ public final class GenerationDefaults {
   public static final double GUIDANCE_SCALE = 4.3;
   public static final double CFG_RESCALE = 0.7;
   public static final double DENOISE_STRENGTH = 0.6;
-  private static final SecureRandom SEEDS = new SecureRandom();
 
   private final PricingTable pricing;
 
@@ -36,7 +35,7 @@ public final class GenerationDefaults {
     if (i2i) {
       denoise = first(req.denoiseStrength(), catalog.loraDenoiseStrength(), catalog.characterDenoiseStrength(), DENOISE_STRENGTH);
     }
-    long seed = req.seed() != null ? req.seed() : SEEDS.nextLong() & 0xFFFFFFFFL;
+    long seed = req.seed() != null ? req.seed() : SeedPlan.randomSeed();
     return new GenerationSpec(
         req.prompt(),
         req.negativePrompt(),
