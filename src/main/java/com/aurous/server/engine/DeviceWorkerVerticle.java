@@ -110,36 +110,23 @@ public final class DeviceWorkerVerticle extends VerticleBase {
     @Override
     public void finished(ClaimedGeneration g, List<byte[]> rgbImages) {
       context.runOnContext(v -> {
-        // The loop released this generation's samples before calling us, so refill its slots now:
-        // waiting for the PNGs and the store first left the loop idle for that whole time.
-        claim();
-        // PNG encoding is CPU work of tens of ms per image; done on this (serial) context it held
-        // back every claim, lease renewal and store callback queued behind it. Unordered, so
-        // generations finishing together encode in parallel; results come back on this context.
-        vertx.executeBlocking(() -> {
-          List<byte[]> pngs = new ArrayList<>();
+        List<byte[]> pngs = new ArrayList<>();
+        try {
           for (byte[] rgb : rgbImages) {
             pngs.add(png.encode(rgb, g.width(), g.height()));
           }
-          return pngs;
-        }, false).onComplete(encoded -> {
-          if (encoded.failed()) {
-            store.fail(List.of(g.id()), workerId, "could not encode the image: " + encoded.cause().getMessage())
-                .onComplete(x -> {
-                  vertx.eventBus().publish(EngineAddresses.TERMINAL, g.id());
-                  claim();
-                });
-            return;
-          }
-          store.succeed(g.id(), workerId, encoded.result(), outputTtlHours)
-              .onSuccess(applied -> {
-                if (applied) {
-                  vertx.eventBus().publish(EngineAddresses.TERMINAL, g.id());
-                }
-              })
-              .onFailure(e -> LOG.error("Could not store generation {}", g.id(), e))
-              .onComplete(x -> claim());
-        });
+        } catch (RuntimeException e) {
+          store.fail(List.of(g.id()), workerId, "could not encode the image: " + e.getMessage());
+          return;
+        }
+        store.succeed(g.id(), workerId, pngs, outputTtlHours)
+            .onSuccess(applied -> {
+              if (applied) {
+                vertx.eventBus().publish(EngineAddresses.TERMINAL, g.id());
+              }
+            })
+            .onFailure(e -> LOG.error("Could not store generation {}", g.id(), e))
+            .onComplete(x -> claim());
       });
     }
 
