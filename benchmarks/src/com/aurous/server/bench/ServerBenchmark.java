@@ -31,7 +31,7 @@ public final class ServerBenchmark {
   static final double GUIDANCE = 4.3;
   static final double CFG_RESCALE = 0.7;
   static final double MIN_SECONDS = Stats.envDouble("BENCH_MIN_SECONDS", 3.0);
-  static final long POLL_MS = 20;
+  static final long POLL_MS = (long) Stats.envDouble("BENCH_POLL_MS", 20);
 
   record Done(long nanos, long latencyMicros, String error) {}
 
@@ -98,6 +98,7 @@ public final class ServerBenchmark {
       LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
       AtomicBoolean stop = new AtomicBoolean();
       AtomicLong seeds = new AtomicLong();
+      AtomicLong polls = new AtomicLong();
       List<Thread> clients = new ArrayList<>();
       for (int i = 0; i < CONCURRENCY; i++) {
         Thread t = new Thread(() -> {
@@ -115,6 +116,7 @@ public final class ServerBenchmark {
               JsonObject g;
               while (true) {
                 g = api.get("/v1/images/" + id).json();
+                polls.incrementAndGet();
                 String status = g.getString("status");
                 if ("succeeded".equals(status)) {
                   break;
@@ -149,6 +151,7 @@ public final class ServerBenchmark {
         take(done);
       }
       metrics.reset();
+      long polls0 = polls.get();
       Histogram latency = Stats.micros();
       long t0 = System.nanoTime();
       long last = t0;
@@ -165,11 +168,12 @@ public final class ServerBenchmark {
       ServerRun r = new ServerRun(b, images, (last - t0) / 1e9, latency, metrics.queueWaitMicros().copy(),
           metrics.stepMicros().copy(), metrics.batchSize().copy());
       stop.set(true);
+      double pollRate = (polls.get() - polls0) / r.seconds();
       System.out.println(Stats.f("  server B=%-2d %4d images in %6.2f s = %5.2f img/s | queue wait p50 %6.0f p99 %6.0f ms | "
-              + "step p50 %6.1f p99 %6.1f ms (mean batch %4.1f) | end-to-end p50 %6.0f p99 %6.0f ms",
+              + "step p50 %6.1f p99 %6.1f ms (mean batch %4.1f) | end-to-end p50 %6.0f p99 %6.0f ms | %.0f status polls/s",
           b, r.images(), r.seconds(), r.imagesPerSecond(), Stats.ms(r.queueWait(), 50), Stats.ms(r.queueWait(), 99),
           Stats.ms(r.step(), 50), Stats.ms(r.step(), 99), r.batchSize().getMean(), Stats.ms(r.latency(), 50),
-          Stats.ms(r.latency(), 99)));
+          Stats.ms(r.latency(), 99), pollRate));
       for (Thread t : clients) { // let in-flight generations finish so the raw loop after runs on an idle node
         t.join(120_000);
       }
