@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The whole server against a raw loop over the same model calls, in one JVM. Per batch size B a
  * real node (embedded PostgreSQL, HTTP on 127.0.0.1) runs with max_batch_size = max_running = B;
- * 16 client threads each loop POST /v1/images (1024x1024, 11 steps) -> poll GET every 20 ms until
- * succeeded -> GET the PNG. The raw loop (see {@link RawLoop}) runs at batch B without and with
+ * 16 client threads each loop POST /v1/images (1024x1024, 11 steps) -> learn it succeeded -> GET
+ * the PNG. Clients learn of completion in one of two ways, each measured: "webhook" (the create
+ * carries a webhook_url on a receiver in this JVM; the signed image.completed delivery wakes the
+ * client, as a latency-sensitive client of this API would do it) and "poll" (GET every 20 ms). The raw loop (see {@link RawLoop}) runs at batch B without and with
  * PNG encoding, once before and once after the server (in mirrored order), on a second copy of
  * the same model; its figure is the total over both.
  */
@@ -32,6 +34,8 @@ public final class ServerBenchmark {
   static final double CFG_RESCALE = 0.7;
   static final double MIN_SECONDS = Stats.envDouble("BENCH_MIN_SECONDS", 3.0);
   static final long POLL_MS = (long) Stats.envDouble("BENCH_POLL_MS", 20);
+  static final java.util.Map<String, java.util.concurrent.CompletableFuture<Void>> COMPLETIONS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   record Done(long nanos, long latencyMicros, String error) {}
 
@@ -53,6 +57,14 @@ public final class ServerBenchmark {
         + "concurrency %d, client poll %d ms, intra_op_threads %d, min %.1f s per phase", SIZE, SIZE, STEPS, GUIDANCE,
         CFG_RESCALE, CONCURRENCY, POLL_MS, cores, MIN_SECONDS));
     List<String> rows = new ArrayList<>();
+    String modesEnv = System.getenv("BENCH_MODES");
+    List<String> modes = modesEnv == null || modesEnv.isBlank() ? List.of("webhook", "poll") : List.of(modesEnv.split(","));
+    io.vertx.core.Vertx receiverVertx = io.vertx.core.Vertx.vertx();
+    int receiverPort = receiverVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+      String id = new JsonObject(body).getJsonObject("data").getString("id");
+      COMPLETIONS.computeIfAbsent(id, k -> new java.util.concurrent.CompletableFuture<>()).complete(null);
+      req.response().setStatusCode(204).end();
+    })).listen(0, "127.0.0.1").await().actualPort();
     try (DiffusionModel model = DiffusionModel.load(dir, "CPU:0", cores)) {
       RawLoop raw = new RawLoop(model, STEPS);
       for (int b : batches) {
@@ -60,25 +72,31 @@ public final class ServerBenchmark {
         RawLoop.Run plain1 = raw.run(b, SIZE, false, MIN_SECONDS, 2, (float) GUIDANCE, (float) CFG_RESCALE);
         RawLoop.Run png1 = raw.run(b, SIZE, true, MIN_SECONDS, 2, (float) GUIDANCE, (float) CFG_RESCALE);
         printRaw(b, "before", plain1, png1);
-        ServerRun s = server(b);
+        List<ServerRun> runs = new ArrayList<>();
+        for (String mode : modes) {
+          runs.add(server(b, mode.trim(), receiverPort));
+        }
         RawLoop.Run png2 = raw.run(b, SIZE, true, MIN_SECONDS, 2, (float) GUIDANCE, (float) CFG_RESCALE);
         RawLoop.Run plain2 = raw.run(b, SIZE, false, MIN_SECONDS, 2, (float) GUIDANCE, (float) CFG_RESCALE);
         printRaw(b, "after", plain2, png2);
         double rawPlain = (plain1.images() + plain2.images()) / (plain1.seconds() + plain2.seconds());
         double rawPng = (png1.images() + png2.images()) / (png1.seconds() + png2.seconds());
-        double srv = s.imagesPerSecond();
-        rows.add(Stats.f("| %2d | %5.2f | %5.2f | %5.2f | **%3.0f%%** | %3.0f%% | %.0f / %.0f | %.1f / %.1f | %.0f / %.0f | %.1f |",
-            b, srv, rawPlain, rawPng, 100 * srv / rawPng, 100 * srv / rawPlain,
-            Stats.ms(s.queueWait(), 50), Stats.ms(s.queueWait(), 99), Stats.ms(s.step(), 50), Stats.ms(s.step(), 99),
-            Stats.ms(s.latency(), 50), Stats.ms(s.latency(), 99), s.batchSize().getMean()));
+        for (int m = 0; m < runs.size(); m++) {
+          ServerRun s = runs.get(m);
+          double srv = s.imagesPerSecond();
+          rows.add(Stats.f("| %2d | %-7s | %5.2f | %5.2f | %5.2f | **%3.0f%%** | %3.0f%% | %.0f / %.0f | %.1f / %.1f | %.0f / %.0f | %.1f |",
+              b, modes.get(m).trim(), srv, rawPlain, rawPng, 100 * srv / rawPng, 100 * srv / rawPlain,
+              Stats.ms(s.queueWait(), 50), Stats.ms(s.queueWait(), 99), Stats.ms(s.step(), 50), Stats.ms(s.step(), 99),
+              Stats.ms(s.latency(), 50), Stats.ms(s.latency(), 99), s.batchSize().getMean()));
+        }
       }
     }
     System.out.println();
-    System.out.println(Stats.f("RESULTS server (HTTP create -> poll -> PNG at concurrency %d, %dx%d) vs raw loop at the same "
+    System.out.println(Stats.f("RESULTS server (HTTP create -> completion -> PNG at concurrency %d, %dx%d) vs raw loop at the same "
         + "batch size B (images/s)", CONCURRENCY, SIZE, SIZE));
-    System.out.println("| B | server img/s | raw img/s (no PNG) | raw img/s (+PNG) | server/raw (+PNG) | server/raw (no PNG) | "
+    System.out.println("| B | clients learn by | server img/s | raw img/s (no PNG) | raw img/s (+PNG) | server/raw (+PNG) | server/raw (no PNG) | "
         + "queue wait p50/p99 ms | step p50/p99 ms | end-to-end p50/p99 ms | mean batch |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     rows.forEach(System.out::println);
     System.exit(0);
   }
@@ -89,9 +107,11 @@ public final class ServerBenchmark {
         png.imagesPerSecond()));
   }
 
-  static ServerRun server(int b) throws Exception {
+  static ServerRun server(int b, String mode, int receiverPort) throws Exception {
+    boolean webhook = mode.equals("webhook");
     TestNode node = TestNode.startWithEngine(new JsonObject().put("max_batch_size", b).put("max_running_per_worker", b)
-        .put("batch_timeout_ms", 5).put("poll_interval_ms", 50));
+        .put("batch_timeout_ms", 5).put("poll_interval_ms", 50),
+        new JsonObject().put("api", new JsonObject().put("allow_insecure_urls", webhook)));
     try {
       ApiClient api = node.client(node.newTeam(10_000_000).key());
       ApiClient anonymous = new ApiClient("", null);
@@ -106,15 +126,24 @@ public final class ServerBenchmark {
             try {
               long t0 = System.nanoTime();
               long seed = seeds.incrementAndGet();
-              ApiClient.Response created = api.post("/v1/images", new JsonObject()
+              JsonObject body = new JsonObject()
                   .put("prompt", "a lighthouse on a cliff at dusk, number " + seed).put("width", SIZE).put("height", SIZE)
-                  .put("steps", STEPS).put("guidance_scale", GUIDANCE).put("cfg_rescale", CFG_RESCALE).put("seed", seed));
+                  .put("steps", STEPS).put("guidance_scale", GUIDANCE).put("cfg_rescale", CFG_RESCALE).put("seed", seed);
+              if (webhook) {
+                body.put("webhook_url", "http://127.0.0.1:" + receiverPort + "/hook");
+              }
+              ApiClient.Response created = api.post("/v1/images", body);
               if (created.status() != 201) {
                 throw new IllegalStateException("create answered " + created.status() + ": " + created.body());
               }
               String id = created.json().getString("id");
-              JsonObject g;
-              while (true) {
+              JsonObject g = null;
+              if (webhook) {
+                COMPLETIONS.computeIfAbsent(id, k -> new java.util.concurrent.CompletableFuture<>()).get(300, TimeUnit.SECONDS);
+                COMPLETIONS.remove(id);
+                g = api.get("/v1/images/" + id).json();
+              }
+              while (!webhook) {
                 g = api.get("/v1/images/" + id).json();
                 polls.incrementAndGet();
                 String status = g.getString("status");
@@ -134,7 +163,7 @@ public final class ServerBenchmark {
               done.add(new Done(now, (now - t0) / 1000, null));
             } catch (InterruptedException e) {
               return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
               if (!stop.get()) {
                 done.add(new Done(System.nanoTime(), 0, e.toString()));
               }
@@ -169,7 +198,7 @@ public final class ServerBenchmark {
           metrics.stepMicros().copy(), metrics.batchSize().copy());
       stop.set(true);
       double pollRate = (polls.get() - polls0) / r.seconds();
-      System.out.println(Stats.f("  server B=%-2d %4d images in %6.2f s = %5.2f img/s | queue wait p50 %6.0f p99 %6.0f ms | "
+      System.out.println(Stats.f("  server B=%-2d " + Stats.f("%-7s", mode) + " %4d images in %6.2f s = %5.2f img/s | queue wait p50 %6.0f p99 %6.0f ms | "
               + "step p50 %6.1f p99 %6.1f ms (mean batch %4.1f) | end-to-end p50 %6.0f p99 %6.0f ms | %.0f status polls/s",
           b, r.images(), r.seconds(), r.imagesPerSecond(), Stats.ms(r.queueWait(), 50), Stats.ms(r.queueWait(), 99),
           Stats.ms(r.step(), 50), Stats.ms(r.step(), 99), r.batchSize().getMean(), Stats.ms(r.latency(), 50),
