@@ -218,6 +218,10 @@ public final class AurousNode implements AutoCloseable {
   @Override
   public void close() throws Exception {
     try {
+      // Verticles first (workers stop claiming, webhooks stop delivering), then the pool with Vert.x.
+      for (String id : vertx.deploymentIDs()) {
+        vertx.undeploy(id).await();
+      }
       vertx.close().await();
     } finally {
       database.close();
