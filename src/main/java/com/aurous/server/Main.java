@@ -50,19 +50,20 @@ public final class Main {
       System.err.println("error: " + e.getMessage());
       System.err.print(USAGE);
       System.exit(2);
-    } catch (ConfigException e) {
-      System.err.println("configuration error: " + e.getMessage());
-      System.exit(78);
+    } catch (RuntimeException e) {
+      // A broken config or model stops the node with one line naming what is wrong, not a trace.
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof ConfigException || t instanceof com.aurous.server.model.ModelLoadException) {
+          System.err.println((t instanceof ConfigException ? "configuration error: " : "model error: ") + t.getMessage());
+          System.exit(78);
+        }
+      }
+      throw e;
     }
   }
 
   private static void serve() throws Exception {
-    AurousNode node;
-    try {
-      node = AurousNode.start(new JsonObject());
-    } catch (java.util.concurrent.CompletionException e) {
-      throw e.getCause() instanceof ConfigException ce ? ce : e;
-    }
+    AurousNode node = AurousNode.start(new JsonObject());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         node.close();
