@@ -41,6 +41,8 @@ public final class ClusteredVertx {
     int port = c.intIn("cluster.port", 1, 65535);
     hz.setClusterName(c.string("cluster.name"));
     hz.setProperty("hazelcast.local.localAddress", host);
+    // Bind only the configured address (loopback in tests and local clusters), not every interface.
+    hz.setProperty("hazelcast.socket.bind.any", "false");
     hz.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
     List<String> members = c.stringList("cluster.members");
     TcpIpConfig tcp = hz.getNetworkConfig().getJoin().getTcpIpConfig();
