@@ -106,7 +106,6 @@ public final class WebhookDeliveryVerticle extends VerticleBase {
             .setConnectTimeout(settings.attemptTimeoutMs())
             .setMaxRedirects(0),
         new PoolOptions().setHttp1MaxSize(Math.max(5, settings.maxInFlight())).setMaxWaitQueueSize(settings.maxInFlight()));
-    vertx.eventBus().consumer(WebhookAddresses.PENDING, m -> claim());
     vertx.eventBus().consumer(EngineAddresses.TERMINAL, m -> claim());
     vertx.setPeriodic(settings.pollIntervalMs(), t -> claim());
     claim();
