@@ -124,36 +124,47 @@ public final class AurousNode implements AutoCloseable {
       outputs.startReaper(vertx, config.intIn("outputs.reaper_interval_s", 1, 86_400));
 
       String nodeName = config.string("node.name").isBlank() ? Ids.newId("node") : config.string("node.name");
+      // Every node rescues expired leases and delivers webhooks: no node is special.
       new LeaseRescuer(vertx, pool).start(config.intIn("engine.rescue_interval_s", 1, 3600));
-      List<EngineMetrics> metrics = new ArrayList<>();
-      if (config.hasRole("worker")) {
-        EngineSettings engine = EngineSettings.from(config);
-        Path modelDir = ModelProvisioner.resolve(engine.modelDir(), config.dataDir());
-        WorkStore work = new WorkStore(pool, engine.leaseSeconds(), new GenerationView(outputs));
-        for (String device : engine.devices()) {
-          EngineMetrics m = new EngineMetrics();
-          metrics.add(m);
-          vertx.deployVerticle(new DeviceWorkerVerticle(device, nodeName + "/" + device, modelDir, engine, work, m,
-              outputs.ttlHours()), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await();
-        }
-      }
       WebhookSettings webhooks = WebhookSettings.from(config);
-      if (webhooks.enabled() && (config.hasRole("api") || config.hasRole("worker"))) {
+      if (webhooks.enabled()) {
         vertx.deployVerticle(new WebhookDeliveryVerticle(pool, webhooks, nodeName)).await();
       }
+      List<EngineMetrics> metrics = config.hasRole("worker") ? deployWorkers(vertx, config, pool, outputs, nodeName) : List.of();
       if (config.hasRole("api")) {
-        ApiServices services = apiServices(config, pool, teams, port, new EventBusDispatcher(vertx.eventBus()), outputs);
-        services.outputRoutes().add(outputs.routes());
-        services.extraV1Routes().add(new WebhookDeliveriesApi(pool));
-        vertx.deployVerticle(() -> new HttpVerticle(services),
-            new DeploymentOptions().setInstances(config.intIn("http.instances", 1, 64))).await();
-        LOG.info("Aurous API listening on http://{}:{}", config.httpHost(), port);
+        deployApi(vertx, config, pool, teams, port, outputs);
       }
-      return new AurousNode(vertx, config, database, pool, port, devKey, List.copyOf(metrics));
+      return new AurousNode(vertx, config, database, pool, port, devKey, metrics);
     } catch (Exception e) {
       database.close();
       throw e;
     }
+  }
+
+  /** One worker verticle per configured device, all serving the same model directory. */
+  private static List<EngineMetrics> deployWorkers(Vertx vertx, ServerConfig config, Pool pool, OutputService outputs,
+      String nodeName) throws Exception {
+    EngineSettings engine = EngineSettings.from(config);
+    Path modelDir = ModelProvisioner.resolve(engine.modelDir(), config.dataDir());
+    WorkStore work = new WorkStore(pool, engine.leaseSeconds(), new GenerationView(outputs));
+    List<EngineMetrics> metrics = new ArrayList<>();
+    for (String device : engine.devices()) {
+      EngineMetrics m = new EngineMetrics();
+      metrics.add(m);
+      vertx.deployVerticle(new DeviceWorkerVerticle(device, nodeName + "/" + device, modelDir, engine, work, m,
+          outputs.ttlHours()), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await();
+    }
+    return List.copyOf(metrics);
+  }
+
+  private static void deployApi(Vertx vertx, ServerConfig config, Pool pool, TeamStore teams, int port,
+      OutputService outputs) {
+    ApiServices services = apiServices(config, pool, teams, port, new EventBusDispatcher(vertx.eventBus()), outputs);
+    services.outputRoutes().add(outputs.routes());
+    services.extraV1Routes().add(new WebhookDeliveriesApi(pool));
+    vertx.deployVerticle(() -> new HttpVerticle(services),
+        new DeploymentOptions().setInstances(config.intIn("http.instances", 1, 64))).await();
+    LOG.info("Aurous API listening on http://{}:{}", config.httpHost(), port);
   }
 
   static ApiServices apiServices(ServerConfig config, Pool pool, TeamStore teams, int port,

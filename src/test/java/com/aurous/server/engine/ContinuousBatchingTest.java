@@ -44,7 +44,7 @@ class ContinuousBatchingTest {
   void aLateArrivalJoinsTheRunningBatchAndSharesItsSteps() {
     start(new JsonObject().put("max_batch_size", 8).put("batch_timeout_ms", 0));
     EngineMetrics metrics = node.node().engineMetrics().get(0);
-    String early = create(new JsonObject().put("prompt", "early").put("steps", 60));
+    String early = create(new JsonObject().put("prompt", "early").put("steps", 100));
     await(early, "processing");
     String late = create(new JsonObject().put("prompt", "late").put("steps", 20));
     JsonObject lateDone = await(late, "succeeded");
@@ -54,7 +54,7 @@ class ContinuousBatchingTest {
     // The late one did not wait for the early one: it joined at a step boundary and left first.
     assertThat(Instant.parse(lateDone.getString("completed_at"))).isBefore(Instant.parse(earlyDone.getString("completed_at")));
     // Shared steps: fewer model calls than the two generations' steps added up, some with two samples.
-    assertThat(metrics.stepsRun()).isLessThan(80);
+    assertThat(metrics.stepsRun()).isLessThan(120);
     assertThat(metrics.batchSize().getMaxValue()).isEqualTo(2);
   }
 
