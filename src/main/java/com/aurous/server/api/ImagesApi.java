@@ -126,10 +126,7 @@ public final class ImagesApi {
   /** GET /v1/images/{id}: another team's generation is exactly as absent as a missing one. */
   public void get(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
-    String id = ctx.pathParam("id");
-    if (!Ids.isId("img", id)) {
-      throw notFound(id);
-    }
+    String id = imageId(ctx);
     store.find(team.id(), id)
         .onSuccess(row -> {
           if (row == null) {
@@ -192,10 +189,7 @@ public final class ImagesApi {
   /** POST /v1/images/{id}/cancel: 409 when already terminal; credits released in the same transaction. */
   public void cancel(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
-    String id = ctx.pathParam("id");
-    if (!Ids.isId("img", id)) {
-      throw notFound(id);
-    }
+    String id = imageId(ctx);
     store.cancel(team.id(), id)
         .onSuccess(result -> {
           if (result.row() == null) {
@@ -209,6 +203,15 @@ public final class ImagesApi {
           }
         })
         .onFailure(ctx::fail);
+  }
+
+  /** A malformed id cannot name a generation: 404, exactly like a well-formed unknown one. */
+  private static String imageId(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!Ids.isId("img", id)) {
+      throw notFound(id);
+    }
+    return id;
   }
 
   private static ApiException notFound(String id) {
