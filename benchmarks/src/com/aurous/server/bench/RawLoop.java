@@ -5,7 +5,7 @@ import com.aurous.server.engine.sampling.InitialNoise;
 import com.aurous.server.engine.sampling.NoiseSchedule;
 import com.aurous.server.engine.sampling.Sampler;
 import com.aurous.server.engine.sampling.Samplers;
-import com.aurous.server.engine.sampling.SeedPlan;
+import com.aurous.server.generation.SeedPlan;
 import com.aurous.server.model.DiffusionModel;
 import com.aurous.server.model.ModelManifest;
 import com.aurous.server.model.PromptTokenizer;

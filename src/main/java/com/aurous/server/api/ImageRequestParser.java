@@ -1,6 +1,6 @@
 package com.aurous.server.api;
 
-import com.aurous.server.engine.sampling.SeedPlan;
+import com.aurous.server.generation.SeedPlan;
 import com.aurous.server.generation.ImageRequest;
 import com.aurous.server.generation.ImageSizes;
 import com.aurous.server.net.UrlChecker;

@@ -1,5 +1,6 @@
 package com.aurous.server.engine;
 
+import com.aurous.server.generation.GenerationAddresses;
 import com.aurous.server.model.DiffusionModel;
 import com.aurous.server.output.PngWriter;
 import io.vertx.core.Future;
@@ -131,7 +132,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
         }
         stored.onSuccess(applied -> {
               if (applied) {
-                vertx.eventBus().publish(EngineAddresses.TERMINAL, g.id());
+                vertx.eventBus().publish(GenerationAddresses.TERMINAL, g.id());
               }
             })
             .onFailure(e -> LOG.error("Could not store generation {}", g.id(), e))
@@ -143,7 +144,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
     public void failed(List<String> ids, String message) {
       context.runOnContext(v -> store.fail(ids, workerId, message)
           .onComplete(x -> {
-            ids.forEach(id -> vertx.eventBus().publish(EngineAddresses.TERMINAL, id));
+            ids.forEach(id -> vertx.eventBus().publish(GenerationAddresses.TERMINAL, id));
             claim();
           }));
     }

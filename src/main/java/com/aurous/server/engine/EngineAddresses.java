@@ -6,8 +6,6 @@ public final class EngineAddresses {
   public static final String PENDING = "aurous.engine.pending";
   /** Published with a generation id when it is cancelled: its worker drops it at the next step. */
   public static final String CANCEL = "aurous.engine.cancel";
-  /** Published with a generation id when it reaches succeeded or failed (webhooks listen). */
-  public static final String TERMINAL = "aurous.generation.terminal";
 
   private EngineAddresses() {}
 }

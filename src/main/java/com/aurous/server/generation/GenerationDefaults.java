@@ -1,7 +1,6 @@
 package com.aurous.server.generation;
 
 import com.aurous.server.catalog.CatalogEntry;
-import com.aurous.server.engine.sampling.SeedPlan;
 import com.aurous.server.pricing.CostEstimate;
 import com.aurous.server.pricing.PricingTable;
 
@@ -25,7 +24,7 @@ public final class GenerationDefaults {
   }
 
   public CostEstimate cost(ImageRequest req, CatalogEntry catalog) {
-    return pricing.estimate(req.size(), req.count(), req.enhancePrompt(), references(req, catalog).size());
+    return pricing.estimate(req.size().width(), req.size().height(), req.count(), req.enhancePrompt(), references(req, catalog).size());
   }
 
   public GenerationSpec resolve(ImageRequest req, CatalogEntry catalog) {

@@ -59,13 +59,4 @@ public final class ImageSizes {
   public static int snap(double pixels) {
     return (int) Math.floor(pixels / MULTIPLE + 0.5) * MULTIPLE;
   }
-
-  /** Pricing tier by the long side: up to 1536 is 1k, up to 2048 is 2k, larger is 4k. */
-  public static String tier(Size s) {
-    int longSide = s.longSide();
-    if (longSide <= 1536) {
-      return "1k";
-    }
-    return longSide <= 2048 ? "2k" : "4k";
-  }
 }

@@ -1,7 +1,6 @@
 package com.aurous.server.pricing;
 
 import com.aurous.server.config.ServerConfig;
-import com.aurous.server.generation.ImageSizes;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -22,12 +21,21 @@ public final class PricingTable {
     this.currency = config.string("pricing.currency");
   }
 
-  public CostEstimate estimate(ImageSizes.Size size, int count, boolean enhance, int referenceCount) {
-    double perImage = basePerImage.getDouble(ImageSizes.tier(size));
+  public CostEstimate estimate(int width, int height, int count, boolean enhance, int referenceCount) {
+    double perImage = basePerImage.getDouble(tier(width, height));
     long base = (long) Math.ceil(perImage * count);
     long enhanceExtra = enhance ? (long) Math.ceil(base * (enhanceMultiplier - 1.0)) : 0;
     long refs = perReference * referenceCount;
     return new CostEstimate(base + enhanceExtra + refs, base, enhanceExtra, refs, currency);
+  }
+
+  /** Pricing tier by the long side: up to 1536 is 1k, up to 2048 is 2k, larger is 4k. */
+  public static String tier(int width, int height) {
+    int longSide = Math.max(width, height);
+    if (longSide <= 1536) {
+      return "1k";
+    }
+    return longSide <= 2048 ? "2k" : "4k";
   }
 
   public String currency() {

@@ -1,6 +1,6 @@
 package com.aurous.server.webhook;
 
-import com.aurous.server.engine.EngineAddresses;
+import com.aurous.server.generation.GenerationAddresses;
 import com.aurous.server.net.AddressPolicy;
 import com.aurous.server.net.UrlChecker;
 import io.vertx.circuitbreaker.CircuitBreaker;
@@ -106,7 +106,7 @@ public final class WebhookDeliveryVerticle extends VerticleBase {
             .setConnectTimeout(settings.attemptTimeoutMs())
             .setMaxRedirects(0),
         new PoolOptions().setHttp1MaxSize(Math.max(5, settings.maxInFlight())).setMaxWaitQueueSize(settings.maxInFlight()));
-    vertx.eventBus().consumer(EngineAddresses.TERMINAL, m -> claim());
+    vertx.eventBus().consumer(GenerationAddresses.TERMINAL, m -> claim());
     vertx.setPeriodic(settings.pollIntervalMs(), t -> claim());
     claim();
     LOG.info("Webhook delivery ready on {} (max_in_flight={}, attempt_timeout={}ms, max_attempts={}, retry_delay={}ms)",

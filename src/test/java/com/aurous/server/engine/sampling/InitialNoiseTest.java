@@ -3,6 +3,7 @@ package com.aurous.server.engine.sampling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.aurous.server.generation.SeedPlan;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

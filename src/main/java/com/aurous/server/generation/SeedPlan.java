@@ -1,4 +1,4 @@
-package com.aurous.server.engine.sampling;
+package com.aurous.server.generation;
 
 import java.util.concurrent.ThreadLocalRandom;
 

@@ -1,4 +1,4 @@
-package com.aurous.server.engine.sampling;
+package com.aurous.server.generation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
