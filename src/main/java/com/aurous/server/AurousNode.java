@@ -35,6 +35,7 @@ import com.aurous.server.output.OutputService;
 import com.aurous.server.util.Ids;
 import com.aurous.server.webhook.WebhookDeliveriesApi;
 import com.aurous.server.webhook.WebhookDeliveryVerticle;
+import com.aurous.server.webhook.WebhookOutbox;
 import com.aurous.server.webhook.WebhookSettings;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
@@ -81,11 +82,11 @@ public final class AurousNode implements AutoCloseable {
   /** Blocking: call from a main or test thread, never from an event loop. */
   public static AurousNode start(JsonObject overrides) throws Exception {
     ServerConfig config = loadConfig(overrides);
-    Vertx vertx = ClusteredVertx.create(config);
+    ClusteredVertx cluster = ClusteredVertx.create(config);
     try {
-      return start(vertx, config);
+      return start(cluster, config);
     } catch (Exception e) {
-      vertx.close().await();
+      cluster.vertx().close().await();
       throw e;
     }
   }
@@ -100,7 +101,8 @@ public final class AurousNode implements AutoCloseable {
     }
   }
 
-  static AurousNode start(Vertx vertx, ServerConfig config) throws Exception {
+  static AurousNode start(ClusteredVertx cluster, ServerConfig config) throws Exception {
+    Vertx vertx = cluster.vertx();
     DatabaseProvisioner database = DatabaseProvisioner.open(config);
     try {
       int migrated = Migrations.apply(database.target());
@@ -124,15 +126,20 @@ public final class AurousNode implements AutoCloseable {
       outputs.startReaper(vertx, config.intIn("outputs.reaper_interval_s", 1, 86_400));
 
       String nodeName = config.string("node.name").isBlank() ? Ids.newId("node") : config.string("node.name");
-      // Every node rescues expired leases and delivers webhooks: no node is special.
-      new LeaseRescuer(vertx, pool).start(config.intIn("engine.rescue_interval_s", 1, 3600));
+      // The one owner of the generations table; its terminal transition also writes the webhook outbox row.
+      GenerationStore generations = new GenerationStore(pool, new WebhookOutbox(new GenerationView(outputs)));
+      // Every node rescues abandoned claims and delivers webhooks: no node is special.
+      LeaseRescuer rescuer = new LeaseRescuer(vertx, generations);
+      rescuer.start(config.intIn("engine.rescue_interval_s", 1, 3600));
+      cluster.onNodeLeft(rescuer::departed);
       WebhookSettings webhooks = WebhookSettings.from(config);
       if (webhooks.enabled()) {
         vertx.deployVerticle(new WebhookDeliveryVerticle(pool, webhooks, nodeName)).await();
       }
-      List<EngineMetrics> metrics = config.hasRole("worker") ? deployWorkers(vertx, config, pool, outputs, nodeName) : List.of();
+      List<EngineMetrics> metrics = config.hasRole("worker")
+          ? deployWorkers(vertx, config, generations, cluster.nodeId(), outputs, nodeName) : List.of();
       if (config.hasRole("api")) {
-        deployApi(vertx, config, pool, teams, port, outputs);
+        deployApi(vertx, config, pool, teams, generations, port, outputs);
       }
       return new AurousNode(vertx, config, database, pool, port, devKey, metrics);
     } catch (Exception e) {
@@ -142,11 +149,11 @@ public final class AurousNode implements AutoCloseable {
   }
 
   /** One worker verticle per configured device, all serving the same model directory. */
-  private static List<EngineMetrics> deployWorkers(Vertx vertx, ServerConfig config, Pool pool, OutputService outputs,
-      String nodeName) throws Exception {
+  private static List<EngineMetrics> deployWorkers(Vertx vertx, ServerConfig config, GenerationStore generations,
+      String clusterNodeId, OutputService outputs, String nodeName) throws Exception {
     EngineSettings engine = EngineSettings.from(config);
     Path modelDir = ModelProvisioner.resolve(engine.modelDir(), config.dataDir());
-    WorkStore work = new WorkStore(pool, engine.leaseSeconds(), new GenerationView(outputs));
+    WorkStore work = new WorkStore(generations, engine.leaseSeconds(), clusterNodeId);
     List<EngineMetrics> metrics = new ArrayList<>();
     for (String device : engine.devices()) {
       EngineMetrics m = new EngineMetrics();
@@ -157,24 +164,24 @@ public final class AurousNode implements AutoCloseable {
     return List.copyOf(metrics);
   }
 
-  private static void deployApi(Vertx vertx, ServerConfig config, Pool pool, TeamStore teams, int port,
-      OutputService outputs) {
-    ApiServices services = apiServices(config, pool, teams, port, new EventBusDispatcher(vertx.eventBus()), outputs);
+  private static void deployApi(Vertx vertx, ServerConfig config, Pool pool, TeamStore teams, GenerationStore generations,
+      int port, OutputService outputs) {
+    ApiServices services = apiServices(config, pool, teams, generations, port, new EventBusDispatcher(vertx.eventBus()),
+        outputs);
     services.outputRoutes().add(outputs.routes());
-    services.extraV1Routes().add(new WebhookDeliveriesApi(pool));
+    services.extraV1Routes().add(new WebhookDeliveriesApi(pool, generations));
     vertx.deployVerticle(() -> new HttpVerticle(services),
         new DeploymentOptions().setInstances(config.intIn("http.instances", 1, 64))).await();
     LOG.info("Aurous API listening on http://{}:{}", config.httpHost(), port);
   }
 
-  static ApiServices apiServices(ServerConfig config, Pool pool, TeamStore teams, int port,
+  static ApiServices apiServices(ServerConfig config, Pool pool, TeamStore teams, GenerationStore store, int port,
       GenerationDispatcher dispatcher, OutputLinks links) {
     boolean insecure = config.bool("api.allow_insecure_urls");
     AddressPolicy policy = new AddressPolicy(insecure);
     UrlChecker referenceUrls = new UrlChecker(new AddressPolicy(false), false);
     UrlChecker webhookUrls = new UrlChecker(policy, insecure);
     PricingTable pricing = new PricingTable(config);
-    GenerationStore store = new GenerationStore(pool);
     ImagesApi images = new ImagesApi(
         new ImageRequestParser(referenceUrls, webhookUrls),
         new CatalogResolver(pool),

@@ -2,10 +2,13 @@ package com.aurous.server.api;
 
 import com.aurous.server.generation.GenerationStore;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
 
 /**
  * Triton-style queue policy at the front door: once max_queue_size generations are pending
- * across the cluster, create answers 429 with Retry-After and stores nothing.
+ * across the cluster, create answers 429 with Retry-After and stores nothing. The count runs under
+ * a lock held until the create's transaction ends, so a burst of concurrent creates admits
+ * exactly as many as there is room for.
  */
 public final class AdmissionControl {
   private final GenerationStore store;
@@ -18,8 +21,9 @@ public final class AdmissionControl {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 
-  public Future<Void> admit() {
-    return store.countPending().compose(pending -> {
+  /** Inside the create's transaction {@code tx}, before its insert. */
+  public Future<Void> admit(SqlConnection tx) {
+    return store.lockQueueAndCountPending(tx).compose(pending -> {
       if (pending >= maxQueueSize) {
         return Future.failedFuture(new QueueFull(retryAfterSeconds));
       }

@@ -108,9 +108,8 @@ public final class ImagesApi {
 
   private Future<String> admitAndInsert(RoutingContext ctx, Team team, GenerationSpec spec, String idempotencyKey) {
     String id = Ids.newId("img");
-    return admission.admit()
-        .compose(v -> store.pool().withTransaction(tx -> GenerationStore
-            .insert(tx, id, team.id(), spec, ApiVersions.of(ctx), RequestIds.of(ctx))
+    return store.pool().withTransaction(tx -> admission.admit(tx)
+            .compose(v -> store.insert(tx, id, team.id(), spec, ApiVersions.of(ctx), RequestIds.of(ctx)))
             .compose(created -> {
               if (created.insufficientCredits()) {
                 return Future.failedFuture(new ApiException(402, "invalid_request", "insufficient_credits",
@@ -119,7 +118,7 @@ public final class ImagesApi {
               String body = view.toJson(created.row()).encode();
               return idempotencyKey == null ? Future.succeededFuture(body)
                   : IdempotencyStore.complete(tx, team.id(), idempotencyKey, 201, body).map(body);
-            })))
+            }))
         .onSuccess(body -> dispatcher.generationsPending());
   }
 

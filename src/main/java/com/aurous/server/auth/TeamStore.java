@@ -46,13 +46,11 @@ public final class TeamStore {
   }
 
   public Future<Long> balance(String teamId) {
-    return pool.preparedQuery("SELECT balance FROM teams WHERE id = $1").execute(Tuple.of(teamId))
-        .map(rows -> rows.iterator().next().getLong(0));
+    return CreditLedger.balance(pool, teamId);
   }
 
   public Future<Long> ledgerSum(String teamId) {
-    return pool.preparedQuery("SELECT coalesce(sum(amount), 0) FROM credit_ledger WHERE team_id = $1").execute(Tuple.of(teamId))
-        .map(rows -> rows.iterator().next().getLong(0));
+    return CreditLedger.ledgerSum(pool, teamId);
   }
 
   public Future<Void> grant(String teamId, long credits) {

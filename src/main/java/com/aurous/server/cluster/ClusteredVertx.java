@@ -2,6 +2,8 @@ package com.aurous.server.cluster;
 
 import com.aurous.server.config.ConfigException;
 import com.aurous.server.config.ServerConfig;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.TcpIpConfig;
 import io.vertx.core.Vertx;
@@ -14,25 +16,64 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Creates the node's Vert.x: a plain one, or with cluster.enabled a clustered one whose event
  * bus spans every node through Hazelcast (cluster/hazelcast.xml, with name, bind address, port
- * and TCP/IP members taken from config so one file serves every node).
+ * and TCP/IP members taken from config so one file serves every node). Also tells the node its
+ * own member id and which members leave, so their claims can be returned at once.
  */
 public final class ClusteredVertx {
-  private ClusteredVertx() {}
+  private final Vertx vertx;
+  /** Null for a lone node. */
+  private final HazelcastClusterManager manager;
+
+  private ClusteredVertx(Vertx vertx, HazelcastClusterManager manager) {
+    this.vertx = vertx;
+    this.manager = manager;
+  }
 
   /** Blocking: joins the cluster before returning. */
-  public static Vertx create(ServerConfig config) throws Exception {
+  public static ClusteredVertx create(ServerConfig config) throws Exception {
     VertxOptions options = new VertxOptions().setPreferNativeTransport(false);
     if (!config.bool("cluster.enabled")) {
-      return Vertx.vertx(options);
+      return new ClusteredVertx(Vertx.vertx(options), null);
     }
     String host = config.string("cluster.host");
     options.setEventBusOptions(new EventBusOptions().setHost(host).setPort(0).setClusterPublicHost(host));
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(config));
-    return Vertx.builder().with(options).withClusterManager(manager).buildClustered().await();
+    return new ClusteredVertx(Vertx.builder().with(options).withClusterManager(manager).buildClustered().await(), manager);
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** This node's cluster member id (the id Hazelcast reports when it leaves), or null for a lone node. */
+  public String nodeId() {
+    return manager == null ? null : manager.getNodeId();
+  }
+
+  /**
+   * Calls {@code departed} on a Vert.x context with the member id of every node that leaves the
+   * cluster (shut down, killed, or cut off long enough for Hazelcast to drop it). A Hazelcast
+   * membership listener of our own: Vert.x's single NodeListener slot is taken by Vert.x itself.
+   */
+  public void onNodeLeft(Consumer<String> departed) {
+    if (manager == null) {
+      return;
+    }
+    manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {}
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        String id = event.getMember().getUuid().toString();
+        vertx.runOnContext(v -> departed.accept(id));
+      }
+    });
   }
 
   static Config hazelcastConfig(ServerConfig c) throws IOException {

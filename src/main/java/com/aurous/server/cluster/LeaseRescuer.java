@@ -1,41 +1,54 @@
 package com.aurous.server.cluster;
 
 import com.aurous.server.engine.EngineAddresses;
+import com.aurous.server.generation.GenerationStore;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+
 /**
- * Returns generations whose worker stopped renewing its lease (its node died, or lost the
- * database) to pending, and wakes the workers. Every node runs one: the UPDATE is idempotent, so
- * running it on several nodes at once is harmless, and no node is special.
+ * Returns abandoned claims to pending and wakes the workers. A node that leaves the cluster has
+ * its workers' claims returned at once by the surviving nodes ({@link #departed}); a claim whose
+ * lease expired (its node died outside a cluster, or lost the database) is returned by the
+ * periodic sweep, the fallback. Every node runs one: both UPDATEs are idempotent, so running them
+ * on several nodes at once is harmless, and no node is special.
  */
 public final class LeaseRescuer {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseRescuer.class);
   private final Vertx vertx;
-  private final Pool pool;
+  private final GenerationStore generations;
 
-  public LeaseRescuer(Vertx vertx, Pool pool) {
+  public LeaseRescuer(Vertx vertx, GenerationStore generations) {
     this.vertx = vertx;
-    this.pool = pool;
+    this.generations = generations;
   }
 
   public void start(long intervalSeconds) {
     vertx.setPeriodic(intervalSeconds * 1000, t -> rescue());
   }
 
-  public io.vertx.core.Future<Integer> rescue() {
-    return pool.query("UPDATE generations SET status = 'pending', claimed_by = NULL, lease_expires_at = NULL"
-            + " WHERE status IN ('pending', 'processing') AND claimed_by IS NOT NULL AND lease_expires_at < now()"
-            + " RETURNING id")
-        .execute()
-        .map(rows -> {
-          if (rows.size() > 0) {
-            LOG.warn("Rescued {} generation(s) whose worker lease expired", rows.size());
-            vertx.eventBus().publish(EngineAddresses.PENDING, null);
-          }
-          return rows.size();
-        });
+  /** Generations whose worker lease expired. */
+  public Future<Integer> rescue() {
+    return wake(generations.rescueExpired(), "whose worker lease expired");
+  }
+
+  /** Generations claimed by workers of the cluster member {@code clusterNodeId}, which has left. */
+  public Future<Integer> departed(String clusterNodeId) {
+    return wake(generations.rescueNode(clusterNodeId), "claimed on departed cluster node " + clusterNodeId)
+        .onFailure(e -> LOG.warn("Could not return the claims of departed node {} (their leases will): {}", clusterNodeId,
+            e.toString()));
+  }
+
+  private Future<Integer> wake(Future<List<String>> rescued, String why) {
+    return rescued.map(ids -> {
+      if (!ids.isEmpty()) {
+        LOG.warn("Rescued {} generation(s) {}", ids.size(), why);
+        vertx.eventBus().publish(EngineAddresses.PENDING, null);
+      }
+      return ids.size();
+    });
   }
 }

@@ -16,9 +16,7 @@ public record ClaimedGeneration(
     int imageCount,
     long createdAtMillis) {
 
-  public static final String COLUMNS = "id, prompt, negative_prompt, width, height, steps, guidance_scale, cfg_rescale,"
-      + " seed, image_count, created_at";
-
+  /** From a row of {@code GenerationStore.CLAIMED_COLUMNS}. */
   public static ClaimedGeneration from(Row r) {
     return new ClaimedGeneration(
         r.getString("id"),

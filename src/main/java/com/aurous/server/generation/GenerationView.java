@@ -14,13 +14,12 @@ import java.time.temporal.ChronoUnit;
  * every field it lists is present, null where it does not apply (video fields on images, for one).
  */
 public final class GenerationView {
-  /** The columns {@link #toJson} reads; queries select exactly these. */
+  /** The columns {@link #toJson} reads (g: generations, l: its LoRA); GenerationStore selects them. */
   public static final String COLUMNS = "g.id, g.status, g.prompt, g.negative_prompt, g.lora_id, l.name AS lora_name,"
       + " g.character_id, g.width, g.height, g.size_preset, g.steps, g.guidance_scale, g.cfg_rescale,"
       + " g.denoise_strength, g.seed, g.image_count, g.enhance_prompt, g.webhook_url, g.reference_image_urls,"
       + " g.inference_type, g.cost, g.aurous_version, g.creation_request_id, g.error_message, g.created_at,"
       + " g.completed_at, g.duration_ms";
-  public static final String FROM = " FROM generations g LEFT JOIN loras l ON l.id = g.lora_id";
 
   private final OutputLinks links;
 

@@ -22,17 +22,18 @@ import java.util.List;
 /**
  * Generated images: signed output links, the route that serves them
  * ({@code GET /v1/images/{id}/output/{n}?token=...}, no API key: the token is the credential),
- * and the reaper that deletes bytes past their TTL.
+ * and the reaper that deletes bytes past their TTL. Owns the server_secrets row of the signing key;
+ * the bytes themselves are {@link OutputStore}'s.
  */
 public final class OutputService implements OutputLinks {
   private static final Logger LOG = LoggerFactory.getLogger(OutputService.class);
-  private final Pool pool;
+  private final OutputStore store;
   private final OutputSigner signer;
   private final String publicBaseUrl;
   private final int ttlHours;
 
   private OutputService(Pool pool, OutputSigner signer, String publicBaseUrl, int ttlHours) {
-    this.pool = pool;
+    this.store = new OutputStore(pool);
     this.signer = signer;
     this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
     this.ttlHours = ttlHours;
@@ -98,17 +99,16 @@ public final class OutputService implements OutputLinks {
       return;
     }
     int idx = index;
-    pool.preparedQuery("SELECT png FROM generation_outputs WHERE generation_id = $1 AND idx = $2 AND expires_at > now()")
-        .execute(Tuple.of(id, idx))
-        .onSuccess(rows -> {
-          if (rows.size() == 0) {
+    store.png(id, idx)
+        .onSuccess(png -> {
+          if (png == null) {
             // A valid signature means it existed: its bytes were reaped.
             ErrorResponses.send(ctx, gone());
             return;
           }
           ctx.response().putHeader("Content-Type", "image/png")
               .putHeader("Cache-Control", "private, max-age=3600")
-              .end(rows.iterator().next().getBuffer(0));
+              .end(png);
         })
         .onFailure(ctx::fail);
   }
@@ -120,8 +120,7 @@ public final class OutputService implements OutputLinks {
 
   /** Deletes expired images; run periodically by every node (deleting twice is harmless). */
   public Future<Integer> reap() {
-    return pool.query("DELETE FROM generation_outputs WHERE expires_at <= now()").execute()
-        .map(r -> r.rowCount())
+    return store.deleteExpired()
         .onSuccess(n -> {
           if (n > 0) {
             LOG.info("Reaped {} expired output(s)", n);

@@ -4,6 +4,7 @@ import com.aurous.server.api.ApiException;
 import com.aurous.server.api.Authentication;
 import com.aurous.server.api.HttpVerticle;
 import com.aurous.server.auth.Team;
+import com.aurous.server.generation.GenerationStore;
 import com.aurous.server.generation.GenerationView;
 import com.aurous.server.util.Ids;
 import io.vertx.core.json.JsonArray;
@@ -22,9 +23,11 @@ import java.util.Map;
 /** {@code GET /v1/images/{id}/webhook_deliveries}: a team sees its generation's deliveries and every attempt. */
 public final class WebhookDeliveriesApi implements HttpVerticle.RouteMount {
   private final Pool pool;
+  private final GenerationStore generations;
 
-  public WebhookDeliveriesApi(Pool pool) {
+  public WebhookDeliveriesApi(Pool pool, GenerationStore generations) {
     this.pool = pool;
+    this.generations = generations;
   }
 
   @Override
@@ -39,9 +42,9 @@ public final class WebhookDeliveriesApi implements HttpVerticle.RouteMount {
       ctx.fail(notFound(id));
       return;
     }
-    pool.preparedQuery("SELECT 1 FROM generations WHERE id = $1 AND team_id = $2").execute(Tuple.of(id, team.id()))
+    generations.exists(team.id(), id)
         .compose(owned -> {
-          if (owned.size() == 0) {
+          if (!owned) {
             throw notFound(id);
           }
           return pool.preparedQuery("SELECT id, event, url, webhook_id, status, created_at, completed_at"

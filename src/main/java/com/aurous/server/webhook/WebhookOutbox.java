@@ -2,11 +2,12 @@ package com.aurous.server.webhook;
 
 import com.aurous.server.generation.GenerationStatus;
 import com.aurous.server.generation.GenerationView;
+import com.aurous.server.generation.TerminalEffects;
 import com.aurous.server.util.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 /**
@@ -14,35 +15,39 @@ import io.vertx.sqlclient.Tuple;
  * succeeded or failed, so the delivery exists exactly when the terminal state is committed: a
  * node dying right after the commit loses no webhook, and a rolled back transition sends none.
  */
-public final class WebhookOutbox {
+public final class WebhookOutbox implements TerminalEffects {
   public static final String COMPLETED = "image.completed";
   public static final String FAILED = "image.failed";
 
-  private WebhookOutbox() {}
+  /** Renders the payload: the GET object as the terminal transaction sees it. */
+  private final GenerationView view;
+
+  public WebhookOutbox(GenerationView view) {
+    this.view = view;
+  }
 
   /**
-   * Enqueues the generation's terminal event when it has a webhook_url; the payload is the GET
-   * object as this transaction sees it, frozen so every attempt sends the same bytes.
+   * Enqueues the generation's terminal event when it has a webhook_url (cancelled generations
+   * send nothing); the payload is frozen so every attempt sends the same bytes.
    */
-  public static Future<Void> enqueue(SqlClient tx, String generationId, GenerationView view) {
-    return tx.preparedQuery("SELECT " + GenerationView.COLUMNS + ", g.team_id AS team_id" + GenerationView.FROM + " WHERE g.id = $1")
-        .execute(Tuple.of(generationId))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            return Future.succeededFuture();
-          }
-          Row row = rows.iterator().next();
-          String url = row.getString("webhook_url");
-          String status = row.getString("status");
-          String event = GenerationStatus.SUCCEEDED.equals(status) ? COMPLETED : GenerationStatus.FAILED.equals(status) ? FAILED : null;
-          if (url == null || url.isBlank() || event == null) {
-            return Future.succeededFuture();
-          }
-          String payload = new JsonObject().put("event", event).put("data", view.toJson(row)).encode();
-          return tx.preparedQuery("INSERT INTO webhook_deliveries (id, generation_id, team_id, event, url, webhook_id, payload)"
-                  + " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (generation_id, event) DO NOTHING")
-              .execute(Tuple.of(Ids.newId("whd"), generationId, row.getString("team_id"), event, url, Ids.newId("msg"), payload))
-              .mapEmpty();
-        });
+  @Override
+  public Future<Void> written(SqlConnection tx, Row generation) {
+    String url = generation.getString("webhook_url");
+    String status = generation.getString("status");
+    String event = GenerationStatus.SUCCEEDED.equals(status) ? COMPLETED : GenerationStatus.FAILED.equals(status) ? FAILED : null;
+    if (url == null || url.isBlank() || event == null) {
+      return Future.succeededFuture();
+    }
+    String payload = new JsonObject().put("event", event).put("data", view.toJson(generation)).encode();
+    return enqueue(tx, generation.getString("id"), generation.getString("team_id"), event, url, payload);
+  }
+
+  /** One delivery per (generation, event), inserted in the caller's transaction. */
+  public static Future<Void> enqueue(SqlConnection tx, String generationId, String teamId, String event, String url,
+      String payload) {
+    return tx.preparedQuery("INSERT INTO webhook_deliveries (id, generation_id, team_id, event, url, webhook_id, payload)"
+            + " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (generation_id, event) DO NOTHING")
+        .execute(Tuple.of(Ids.newId("whd"), generationId, teamId, event, url, Ids.newId("msg"), payload))
+        .mapEmpty();
   }
 }
