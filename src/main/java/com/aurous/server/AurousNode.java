@@ -110,7 +110,7 @@ public final class AurousNode implements AutoCloseable {
         LOG.info("Applied {} schema migration(s)", migrated);
       }
       Pool pool = PgBuilder.pool()
-          .with(new PoolOptions().setMaxSize(config.intIn("database.pool_size", 1, 512)).setShared(false))
+          .with(new PoolOptions().setMaxSize(config.integer("database.pool_size")).setShared(false))
           .connectingTo(database.target().connectOptions())
           .using(vertx)
           .build();
@@ -122,16 +122,19 @@ public final class AurousNode implements AutoCloseable {
           ? "http://" + (config.httpHost().equals("0.0.0.0") ? "localhost" : config.httpHost()) + ":" + port
           : config.string("http.public_base_url");
       OutputService outputs = OutputService.create(pool, config.string("outputs.signing_secret"), publicBase,
-          config.intIn("outputs.ttl_hours", 1, 24 * 365)).await();
-      outputs.startReaper(vertx, config.intIn("outputs.reaper_interval_s", 1, 86_400));
+          config.integer("outputs.ttl_hours")).await();
+      outputs.startReaper(vertx, config.integer("outputs.reaper_interval_s"));
 
       String nodeName = config.string("node.name").isBlank() ? Ids.newId("node") : config.string("node.name");
       // The one owner of the generations table; its terminal transition also writes the webhook outbox row.
       GenerationStore generations = new GenerationStore(pool, new WebhookOutbox(new GenerationView(outputs)));
       // Every node rescues abandoned claims and delivers webhooks: no node is special.
       LeaseRescuer rescuer = new LeaseRescuer(vertx, generations);
-      rescuer.start(config.intIn("engine.rescue_interval_s", 1, 3600));
+      rescuer.start(config.integer("engine.rescue_interval_s"));
       cluster.onNodeLeft(rescuer::departed);
+      if (cluster.nodeId() != null) {
+        LOG.info("Node {} is cluster member {}", nodeName, cluster.nodeId());
+      }
       WebhookSettings webhooks = WebhookSettings.from(config);
       if (webhooks.enabled()) {
         vertx.deployVerticle(new WebhookDeliveryVerticle(pool, webhooks, nodeName)).await();
@@ -171,7 +174,7 @@ public final class AurousNode implements AutoCloseable {
     services.outputRoutes().add(outputs.routes());
     services.extraV1Routes().add(new WebhookDeliveriesApi(pool, generations));
     vertx.deployVerticle(() -> new HttpVerticle(services),
-        new DeploymentOptions().setInstances(config.intIn("http.instances", 1, 64))).await();
+        new DeploymentOptions().setInstances(config.integer("http.instances"))).await();
     LOG.info("Aurous API listening on http://{}:{}", config.httpHost(), port);
   }
 
@@ -188,13 +191,13 @@ public final class AurousNode implements AutoCloseable {
         new GenerationDefaults(pricing),
         pricing,
         store,
-        new IdempotencyStore(pool, config.intIn("api.idempotency_window_hours", 1, 720)),
+        new IdempotencyStore(pool, config.integer("api.idempotency_window_hours")),
         new GenerationView(links),
         dispatcher,
-        new AdmissionControl(store, config.intIn("engine.max_queue_size", 1, 10_000_000), 2),
-        config.intIn("api.list_default_limit", 1, 1000),
-        config.intIn("api.list_max_limit", 1, 1000));
-    return new ApiServices(config.httpHost(), port, config.intIn("http.max_body_bytes", 1024, 16 << 20),
+        new AdmissionControl(store, config.integer("engine.max_queue_size"), 2),
+        config.integer("api.list_default_limit"),
+        config.integer("api.list_max_limit"));
+    return new ApiServices(config.httpHost(), port, config.integer("http.max_body_bytes"),
         new Authentication(teams),
         new ApiVersions(config.supportedVersions(), config.string("api.default_version")),
         images, new OpenApiDocument(), new ArrayList<>(), new ArrayList<>());

@@ -50,9 +50,12 @@ public final class ClusteredVertx {
     return vertx;
   }
 
-  /** This node's cluster member id (the id Hazelcast reports when it leaves), or null for a lone node. */
+  /**
+   * This node's Hazelcast member UUID (the id {@link #onNodeLeft} reports when it leaves), or null
+   * for a lone node. Not Vert.x's getNodeId(), which in vertx-hazelcast 5 is an id of its own.
+   */
   public String nodeId() {
-    return manager == null ? null : manager.getNodeId();
+    return manager == null ? null : manager.getHazelcastInstance().getCluster().getLocalMember().getUuid().toString();
   }
 
   /**
@@ -79,7 +82,7 @@ public final class ClusteredVertx {
   static Config hazelcastConfig(ServerConfig c) throws IOException {
     Config hz = load(c.string("cluster.config_file"));
     String host = c.string("cluster.host");
-    int port = c.intIn("cluster.port", 1, 65535);
+    int port = c.integer("cluster.port");
     hz.setClusterName(c.string("cluster.name"));
     hz.setProperty("hazelcast.local.localAddress", host);
     // Bind only the configured address (loopback in tests and local clusters), not every interface.

@@ -38,6 +38,7 @@ public final class LeaseRescuer {
   /** Generations claimed by workers of the cluster member {@code clusterNodeId}, which has left. */
   public Future<Integer> departed(String clusterNodeId) {
     return wake(generations.rescueNode(clusterNodeId), "claimed on departed cluster node " + clusterNodeId)
+        .onSuccess(n -> LOG.info("Cluster node {} left; {} of its claims returned to pending", clusterNodeId, n))
         .onFailure(e -> LOG.warn("Could not return the claims of departed node {} (their leases will): {}", clusterNodeId,
             e.toString()));
   }

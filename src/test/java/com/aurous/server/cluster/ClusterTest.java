@@ -29,11 +29,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A real cluster on loopback: an API node in this JVM and three worker nodes in their own JVMs,
  * joined through Hazelcast and sharing one PostgreSQL. Workers poll only once a minute here, so
- * work reaching them at all proves dispatch over the clustered event bus.
+ * work reaching them at all proves dispatch over the clustered event bus; their leases last the
+ * default 30 s, so work returned sooner than that proves the rescue on leaving the cluster.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterTest {
   static final int WORKERS = 3;
+  static final int LEASE_SECONDS = 30;
   static TestNode api;
   static List<NodeProcess> workers = new ArrayList<>();
   static ApiClient client;
@@ -64,7 +66,7 @@ class ClusterTest {
       env.put("AUROUS_CLUSTER_PORT", Integer.toString(ports.get(i)));
       env.put("AUROUS_CLUSTER_MEMBERS", String.join(",", members.getList()));
       env.put("AUROUS_ENGINE_POLL_INTERVAL_MS", "60000");
-      env.put("AUROUS_ENGINE_LEASE_SECONDS", "3");
+      env.put("AUROUS_ENGINE_LEASE_SECONDS", Integer.toString(LEASE_SECONDS));
       env.put("AUROUS_ENGINE_RESCUE_INTERVAL_S", "1");
       env.put("AUROUS_ENGINE_MAX_BATCH_SIZE", "4");
       env.put("AUROUS_ENGINE_MAX_RUNNING_PER_WORKER", "4");
@@ -90,7 +92,7 @@ class ClusterTest {
   }
 
   static Row row(String id) {
-    return api.node().pool().preparedQuery("SELECT status, claimed_by, completed_by, attempts FROM generations WHERE id = $1")
+    return api.node().pool().preparedQuery("SELECT status, claimed_by, claimed_node, completed_by, attempts FROM generations WHERE id = $1")
         .execute(Tuple.of(id)).await().iterator().next();
   }
 
@@ -114,17 +116,25 @@ class ClusterTest {
 
   @Test
   @Order(2)
-  void aWorkerKilledMidGenerationHasItsWorkFinishedByAnotherAndChargedOnce() throws Exception {
+  void aWorkerKilledMidGenerationHasItsWorkReturnedAtOnceFinishedByAnotherAndChargedOnce() throws Exception {
     long before = api.teams().balance(team.team().id()).await();
     String id = create(new JsonObject().put("prompt", "survive a crash").put("size", "2k_1_1").put("steps", 60));
     Row running = Polling.until(() -> row(id), r -> "processing".equals(r.getString("status")), Duration.ofSeconds(60), "processing");
     String victimId = running.getString("claimed_by");
     NodeProcess victim = workers.stream().filter(w -> victimId.startsWith(w.name() + "/")).findFirst().orElseThrow();
     victim.kill();
+    long killed = System.nanoTime();
+
+    // The survivors see the member leave and return its claims: long before its 30 s lease ends.
+    Polling.until(() -> row(id), r -> !victimId.equals(r.getString("claimed_by")), Duration.ofSeconds(60), "rescue");
+    Duration rescued = Duration.ofNanos(System.nanoTime() - killed);
+    assertThat(rescued).isLessThan(Duration.ofSeconds(10));
 
     JsonObject done = Polling.until(() -> client.get("/v1/images/" + id).json(),
         x -> "succeeded".equals(x.getString("status")) || "failed".equals(x.getString("status")), Duration.ofSeconds(180), id);
     assertThat(done.getString("status")).isEqualTo("succeeded");
+    System.out.printf("SIGKILL to rescue %d ms, to completion %d ms (lease %d s)%n", rescued.toMillis(),
+        Duration.ofNanos(System.nanoTime() - killed).toMillis(), LEASE_SECONDS);
     Row after = row(id);
     assertThat(after.getString("completed_by")).isNotEqualTo(victimId).endsWith("/CPU:0");
     assertThat(after.getInteger("attempts")).isGreaterThanOrEqualTo(2);
