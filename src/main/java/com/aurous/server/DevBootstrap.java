@@ -21,7 +21,7 @@ final class DevBootstrap {
       return null;
     }
     String name = config.string("bootstrap.default_team");
-    long credits = config.longIn("bootstrap.default_credits", 0, Long.MAX_VALUE / 4);
+    long credits = config.longInteger("bootstrap.default_credits");
     var team = teams.createTeam(name, credits).await();
     var key = teams.createKey(team.id()).await();
     Path file = config.dataDir().resolve("dev-api-key");

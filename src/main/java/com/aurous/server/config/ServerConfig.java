@@ -5,7 +5,9 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Typed, validated view of the merged configuration. Every accessor is checked once at
@@ -13,6 +15,50 @@ import java.util.List;
  * instead of failing on the first request that needs it.
  */
 public final class ServerConfig {
+  /**
+   * Every integer key and its allowed range: the one place ranges live. {@link #validate} checks
+   * them all at load, and call sites read them with {@link #integer} / {@link #longInteger}.
+   */
+  private static final Map<String, long[]> INTEGER_RANGES = new LinkedHashMap<>();
+  private static final Map<String, double[]> NUMBER_RANGES = new LinkedHashMap<>();
+
+  static {
+    range("http.port", 0, 65535);
+    range("http.instances", 1, 64);
+    range("http.max_body_bytes", 1024, 16 * 1024 * 1024);
+    range("database.pool_size", 1, 512);
+    range("database.embedded_port", 0, 65535);
+    range("bootstrap.default_credits", 0, Long.MAX_VALUE / 4);
+    range("api.idempotency_window_hours", 1, 24 * 30);
+    range("api.list_default_limit", 1, 1000);
+    range("api.list_max_limit", 1, 1000);
+    NUMBER_RANGES.put("pricing.enhance_multiplier", new double[] {1, 100});
+    range("pricing.per_reference", 0, 1_000_000);
+    range("engine.intra_op_threads", 0, 1024);
+    range("engine.max_batch_size", 1, 1024);
+    range("engine.batch_timeout_ms", 0, 60_000);
+    range("engine.max_queue_size", 1, 10_000_000);
+    range("engine.max_running_per_worker", 1, 4096);
+    range("engine.poll_interval_ms", 10, 600_000);
+    range("engine.lease_seconds", 2, 3600);
+    range("engine.rescue_interval_s", 1, 3600);
+    range("cluster.port", 1, 65535);
+    range("outputs.ttl_hours", 1, 24 * 365);
+    range("outputs.reaper_interval_s", 1, 86_400);
+    range("webhooks.poll_interval_ms", 10, 600_000);
+    range("webhooks.lease_seconds", 2, 3600);
+    range("webhooks.max_in_flight", 1, 10_000);
+    range("webhooks.attempt_timeout_ms", 100, 120_000);
+    range("webhooks.max_attempts", 1, 20);
+    range("webhooks.retry_delay_ms", 0, 3_600_000);
+    range("webhooks.breaker_max_failures", 1, 1000);
+    range("webhooks.breaker_reset_ms", 100, 3_600_000);
+  }
+
+  private static void range(String key, long min, long max) {
+    INTEGER_RANGES.put(key, new long[] {min, max});
+  }
+
   private final JsonObject json;
 
   private ServerConfig(JsonObject json) {
@@ -30,67 +76,39 @@ public final class ServerConfig {
   }
 
   private void validate() {
+    INTEGER_RANGES.forEach((key, r) -> longIn(key, r[0], r[1]));
+    NUMBER_RANGES.forEach((key, r) -> number(key, r[0], r[1]));
     dataDir();
     roles();
     httpHost();
-    httpPort();
-    intIn("http.instances", 1, 64);
-    intIn("http.max_body_bytes", 1024, 16 * 1024 * 1024);
     string("http.public_base_url");
     string("database.url");
-    intIn("database.pool_size", 1, 512);
-    intIn("database.embedded_port", 0, 65535);
     string("bootstrap.default_team");
-    longIn("bootstrap.default_credits", 0, Long.MAX_VALUE / 4);
     string("api.default_version");
     supportedVersions();
     bool("api.allow_insecure_urls");
-    intIn("api.idempotency_window_hours", 1, 24 * 30);
-    intIn("api.list_default_limit", 1, 1000);
-    intIn("api.list_max_limit", 1, 1000);
     if (!supportedVersions().contains(string("api.default_version"))) {
       throw new ConfigException("api.default_version '" + string("api.default_version")
           + "' is not in api.supported_versions " + supportedVersions());
     }
     string("pricing.currency");
     pricingTable();
-    number("pricing.enhance_multiplier", 1, 100);
-    longIn("pricing.per_reference", 0, 1_000_000);
     devices();
     string("engine.model_dir");
     string("engine.sampler");
-    intIn("engine.intra_op_threads", 0, 1024);
-    intIn("engine.max_batch_size", 1, 1024);
-    intIn("engine.batch_timeout_ms", 0, 60_000);
-    intIn("engine.max_queue_size", 1, 10_000_000);
-    intIn("engine.max_running_per_worker", 1, 4096);
-    intIn("engine.poll_interval_ms", 10, 600_000);
-    intIn("engine.lease_seconds", 2, 3600);
-    intIn("engine.rescue_interval_s", 1, 3600);
     bool("cluster.enabled");
     string("cluster.name");
     string("cluster.config_file");
     string("cluster.host");
-    intIn("cluster.port", 1, 65535);
     for (String m : stringList("cluster.members")) {
       if (!m.matches("^[^:\\s]+:\\d{1,5}$")) {
         throw new ConfigException("cluster.members holds '" + m + "'; use host:port");
       }
     }
     string("node.name");
-    intIn("outputs.ttl_hours", 1, 24 * 365);
     string("outputs.signing_secret");
-    intIn("outputs.reaper_interval_s", 1, 86_400);
     bool("webhooks.enabled");
-    intIn("webhooks.poll_interval_ms", 10, 600_000);
-    intIn("webhooks.lease_seconds", 2, 3600);
-    intIn("webhooks.max_in_flight", 1, 10_000);
-    intIn("webhooks.attempt_timeout_ms", 100, 120_000);
-    intIn("webhooks.max_attempts", 1, 20);
-    intIn("webhooks.retry_delay_ms", 0, 3_600_000);
-    intIn("webhooks.breaker_max_failures", 1, 1000);
-    intIn("webhooks.breaker_reset_ms", 100, 3_600_000);
-    if (intIn("webhooks.lease_seconds", 2, 3600) * 1000L <= intIn("webhooks.attempt_timeout_ms", 100, 120_000) + 1000L) {
+    if (integer("webhooks.lease_seconds") * 1000L <= integer("webhooks.attempt_timeout_ms") + 1000L) {
       // An attempt must end well inside its lease, or another node could take the delivery mid-attempt.
       throw new ConfigException("webhooks.lease_seconds must exceed webhooks.attempt_timeout_ms by more than a second");
     }
@@ -128,7 +146,7 @@ public final class ServerConfig {
   }
 
   public int httpPort() {
-    return intIn("http.port", 0, 65535);
+    return integer("http.port");
   }
 
   public String databaseUrl() {
@@ -187,11 +205,37 @@ public final class ServerConfig {
     return b;
   }
 
-  public int intIn(String path, int min, int max) {
+  /** An integer key of {@link #INTEGER_RANGES}, already checked against its range at load. */
+  public int integer(String path) {
+    long v = longInteger(path);
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(path + " is a long key; read it with longInteger");
+    }
+    return (int) v;
+  }
+
+  public long longInteger(String path) {
+    long[] r = INTEGER_RANGES.get(path);
+    if (r == null) {
+      throw new IllegalArgumentException("no range declared for config key " + path);
+    }
+    return longIn(path, r[0], r[1]);
+  }
+
+  /** A decimal key of {@link #NUMBER_RANGES}, already checked against its range at load. */
+  public double number(String path) {
+    double[] r = NUMBER_RANGES.get(path);
+    if (r == null) {
+      throw new IllegalArgumentException("no range declared for config key " + path);
+    }
+    return number(path, r[0], r[1]);
+  }
+
+  int intIn(String path, int min, int max) {
     return (int) longIn(path, min, max);
   }
 
-  public long longIn(String path, long min, long max) {
+  long longIn(String path, long min, long max) {
     Object v = EnvOverrides.lookup(json, path);
     if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
       throw new ConfigException(path + " must be an integer, got " + v);
@@ -203,7 +247,7 @@ public final class ServerConfig {
     return l;
   }
 
-  public double number(String path, double min, double max) {
+  double number(String path, double min, double max) {
     Object v = EnvOverrides.lookup(json, path);
     if (!(v instanceof Number n) || n.doubleValue() < min || n.doubleValue() > max) {
       throw new ConfigException(path + " must be a number in [" + min + ", " + max + "], got " + v);

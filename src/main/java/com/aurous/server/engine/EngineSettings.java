@@ -22,16 +22,16 @@ public record EngineSettings(
     int leaseSeconds) {
 
   public static EngineSettings from(ServerConfig c) {
-    int threads = c.intIn("engine.intra_op_threads", 0, 1024);
+    int threads = c.integer("engine.intra_op_threads");
     return new EngineSettings(
         c.devices(),
         c.string("engine.model_dir"),
         c.string("engine.sampler"),
         threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
-        c.intIn("engine.max_batch_size", 1, 1024),
-        c.intIn("engine.batch_timeout_ms", 0, 60_000),
-        c.intIn("engine.max_running_per_worker", 1, 4096),
-        c.intIn("engine.poll_interval_ms", 10, 600_000),
-        c.intIn("engine.lease_seconds", 2, 3600));
+        c.integer("engine.max_batch_size"),
+        c.integer("engine.batch_timeout_ms"),
+        c.integer("engine.max_running_per_worker"),
+        c.integer("engine.poll_interval_ms"),
+        c.integer("engine.lease_seconds"));
   }
 }

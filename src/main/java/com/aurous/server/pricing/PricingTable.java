@@ -16,8 +16,8 @@ public final class PricingTable {
 
   public PricingTable(ServerConfig config) {
     this.basePerImage = config.pricingTable();
-    this.enhanceMultiplier = config.number("pricing.enhance_multiplier", 1, 100);
-    this.perReference = config.longIn("pricing.per_reference", 0, 1_000_000);
+    this.enhanceMultiplier = config.number("pricing.enhance_multiplier");
+    this.perReference = config.longInteger("pricing.per_reference");
     this.currency = config.string("pricing.currency");
   }
 

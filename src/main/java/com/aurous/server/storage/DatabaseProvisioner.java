@@ -38,7 +38,7 @@ public final class DatabaseProvisioner implements AutoCloseable {
         return new DatabaseProvisioner(new DatabaseTarget("127.0.0.1", port, "postgres", "postgres", "postgres"), null, null);
       }
     }
-    EmbeddedDatabase db = EmbeddedDatabase.start(dataDir, config.intIn("database.embedded_port", 0, 65535));
+    EmbeddedDatabase db = EmbeddedDatabase.start(dataDir, config.integer("database.embedded_port"));
     Files.writeString(portFile, Integer.toString(db.target().port()));
     return new DatabaseProvisioner(db.target(), db, portFile);
   }
