@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the project, compiles the benchmarks and runs them: EngineBenchmark (StepLoop directly,
-# batched vs max_batch_size 1) then ServerBenchmark (HTTP through a real node vs a raw model loop).
+# Builds the project (test-compile also compiles benchmarks/src, a test source root) and runs the
+# benchmarks: EngineBenchmark (StepLoop directly, batched vs max_batch_size 1) then
+# ServerBenchmark (HTTP through a real node vs a raw model loop).
 # Output goes to the terminal and to benchmarks/results/<date>-engine.txt / -server.txt.
 # Usage: bash benchmarks/run.sh [engine|server|all]   (default all)
 set -euo pipefail
@@ -10,13 +11,11 @@ which="${1:-all}"
 mvn -o -q -DskipTests test-compile
 mvn -o -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-cp.txt
 CP="target/classes:target/test-classes:$(cat target/bench-cp.txt)"
-rm -rf target/bench-classes
-mkdir -p target/bench-classes benchmarks/results
-javac -d target/bench-classes -cp "$CP" $(find benchmarks/src -name '*.java')
+mkdir -p benchmarks/results
 
 export TF_CPP_MIN_LOG_LEVEL=1
 DATE="$(date +%F)"
-JAVA_OPTS=(-Xmx4g -XX:+UseG1GC -cp "target/bench-classes:$CP")
+JAVA_OPTS=(-Xmx4g -XX:+UseG1GC -cp "$CP")
 
 machine() {
   echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2" GiB"}') RAM, $(uname -sr), java $(java -version 2>&1 | head -1)"

@@ -29,6 +29,15 @@ public final class EngineBenchmark {
   static final long BATCH_TIMEOUT_MS = 5;
   static final double MIN_SECONDS = Stats.envDouble("BENCH_MIN_SECONDS", 3.0);
 
+  /**
+   * What one run covers: the sizes and concurrencies measured, the batch of the warm-up and of
+   * the "batched" side, and the shortest measured window. {@link #FULL} is the published run;
+   * BenchmarkSmokeTest runs the same path with a tiny plan.
+   */
+  record Plan(int[] sizes, int[] concurrencies, int maxBatch, double minSeconds) {
+    static final Plan FULL = new Plan(new int[] {512, 1024}, new int[] {1, 4, 16}, 16, MIN_SECONDS);
+  }
+
   record Done(String id, long nanos, boolean ok) {}
 
   record Result(int size, int concurrency, int maxBatch, long images, double seconds, Histogram queueWait,
@@ -39,32 +48,39 @@ public final class EngineBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
+    benchmark(Plan.FULL);
+    System.exit(0);
+  }
+
+  static void benchmark(Plan plan) throws Exception {
     int cores = Runtime.getRuntime().availableProcessors();
     Path dir = Stats.tempDir("aurous-bench-model");
     AurousTinyExporter.export(dir);
-    int[] sizes = {512, 1024};
-    int[] concurrencies = {1, 4, 16};
+    int[] sizes = plan.sizes();
+    int[] concurrencies = plan.concurrencies();
+    int big = plan.maxBatch();
+    double minSeconds = plan.minSeconds();
     List<String> lines = new ArrayList<>();
     List<String> scaling = new ArrayList<>();
     try (DiffusionModel model = DiffusionModel.load(dir, "CPU:0", cores)) {
       System.out.println(Stats.f("# EngineBenchmark: aurous-tiny, %d steps, guidance %.1f, cfg_rescale %.1f, ddim, "
           + "intra_op_threads %d, batch_timeout %d ms, min %.1f s per config", STEPS, GUIDANCE, CFG_RESCALE, cores,
-          BATCH_TIMEOUT_MS, MIN_SECONDS));
+          BATCH_TIMEOUT_MS, minSeconds));
       for (int size : sizes) {
         // Warm TensorFlow up at this size (allocator, kernels) at both batch shapes used below.
         run(model, size, 1, 1, 0, 2);
-        run(model, size, 16, 16, 0, 16);
+        run(model, size, big, big, 0, big);
         scaling.add(denoiseScaling(model, size));
         boolean batchedFirst = true;
         for (int c : concurrencies) {
           Result a;
           Result b;
           if (batchedFirst) {
-            a = run(model, size, c, 16, MIN_SECONDS, 2 * c + 8);
-            b = run(model, size, c, 1, MIN_SECONDS, 2 * c + 8);
+            a = run(model, size, c, big, minSeconds, 2 * c + 8);
+            b = run(model, size, c, 1, minSeconds, 2 * c + 8);
           } else {
-            b = run(model, size, c, 1, MIN_SECONDS, 2 * c + 8);
-            a = run(model, size, c, 16, MIN_SECONDS, 2 * c + 8);
+            b = run(model, size, c, 1, minSeconds, 2 * c + 8);
+            a = run(model, size, c, big, minSeconds, 2 * c + 8);
           }
           batchedFirst = !batchedFirst;
           print(a);
@@ -90,7 +106,6 @@ public final class EngineBenchmark {
         + "queue wait p50/p99 ms (unbatched) | step p50/p99 ms (batched) | step p50/p99 ms (unbatched) | mean batch (b / u) |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     lines.forEach(System.out::println);
-    System.exit(0);
   }
 
   /**

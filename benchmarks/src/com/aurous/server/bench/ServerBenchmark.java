@@ -46,19 +46,39 @@ public final class ServerBenchmark {
     }
   }
 
+  /**
+   * What one run covers: the batch sizes B, how clients learn of completion, how many clients,
+   * steps per image and the shortest measured window. main runs the published plan (changed
+   * through BENCH_*); BenchmarkSmokeTest runs the same path with a tiny one.
+   */
+  record Plan(int[] batches, List<String> modes, int concurrency, int steps, double minSeconds) {
+    static Plan fromEnvironment() {
+      String only = System.getenv("BENCH_BATCHES");
+      int[] batches = only == null || only.isBlank() ? new int[] {8, 16}
+          : java.util.Arrays.stream(only.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+      String modesEnv = System.getenv("BENCH_MODES");
+      List<String> modes = modesEnv == null || modesEnv.isBlank() ? List.of("webhook", "poll")
+          : java.util.Arrays.stream(modesEnv.split(",")).map(String::trim).toList();
+      return new Plan(batches, modes, CONCURRENCY, STEPS, MIN_SECONDS);
+    }
+  }
+
   public static void main(String[] args) throws Exception {
+    benchmark(Plan.fromEnvironment());
+    System.exit(0);
+  }
+
+  static void benchmark(Plan plan) throws Exception {
     int cores = Runtime.getRuntime().availableProcessors();
-    String only = System.getenv("BENCH_BATCHES");
-    int[] batches = only == null || only.isBlank() ? new int[] {8, 16}
-        : java.util.Arrays.stream(only.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+    int[] batches = plan.batches();
     Path dir = Stats.tempDir("aurous-bench-model");
     AurousTinyExporter.export(dir);
     System.out.println(Stats.f("# ServerBenchmark: aurous-tiny %dx%d, %d steps, guidance %.1f, cfg_rescale %.1f, "
-        + "concurrency %d, client poll %d ms, intra_op_threads %d, min %.1f s per phase", SIZE, SIZE, STEPS, GUIDANCE,
-        CFG_RESCALE, CONCURRENCY, POLL_MS, cores, MIN_SECONDS));
+        + "concurrency %d, client poll %d ms, intra_op_threads %d, min %.1f s per phase", SIZE, SIZE, plan.steps(), GUIDANCE,
+        CFG_RESCALE, plan.concurrency(), POLL_MS, cores, plan.minSeconds()));
     List<String> rows = new ArrayList<>();
-    String modesEnv = System.getenv("BENCH_MODES");
-    List<String> modes = modesEnv == null || modesEnv.isBlank() ? List.of("webhook", "poll") : List.of(modesEnv.split(","));
+    List<String> modes = plan.modes();
+    double minSeconds = plan.minSeconds();
     io.vertx.core.Vertx receiverVertx = io.vertx.core.Vertx.vertx();
     int receiverPort = receiverVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
       String id = new JsonObject(body).getJsonObject("data").getString("id");
@@ -66,18 +86,18 @@ public final class ServerBenchmark {
       req.response().setStatusCode(204).end();
     })).listen(0, "127.0.0.1").await().actualPort();
     try (DiffusionModel model = DiffusionModel.load(dir, "CPU:0", cores)) {
-      RawLoop raw = new RawLoop(model, STEPS);
+      RawLoop raw = new RawLoop(model, plan.steps());
       for (int b : batches) {
         raw.run(b, SIZE, true, 0, 1, (float) GUIDANCE, (float) CFG_RESCALE); // warm-up at this batch shape
-        RawLoop.Run plain1 = raw.run(b, SIZE, false, MIN_SECONDS, 2, (float) GUIDANCE, (float) CFG_RESCALE);
-        RawLoop.Run png1 = raw.run(b, SIZE, true, MIN_SECONDS, 2, (float) GUIDANCE, (float) CFG_RESCALE);
+        RawLoop.Run plain1 = raw.run(b, SIZE, false, minSeconds, 2, (float) GUIDANCE, (float) CFG_RESCALE);
+        RawLoop.Run png1 = raw.run(b, SIZE, true, minSeconds, 2, (float) GUIDANCE, (float) CFG_RESCALE);
         printRaw(b, "before", plain1, png1);
         List<ServerRun> runs = new ArrayList<>();
         for (String mode : modes) {
-          runs.add(server(b, mode.trim(), receiverPort));
+          runs.add(server(plan, b, mode.trim(), receiverPort));
         }
-        RawLoop.Run png2 = raw.run(b, SIZE, true, MIN_SECONDS, 2, (float) GUIDANCE, (float) CFG_RESCALE);
-        RawLoop.Run plain2 = raw.run(b, SIZE, false, MIN_SECONDS, 2, (float) GUIDANCE, (float) CFG_RESCALE);
+        RawLoop.Run png2 = raw.run(b, SIZE, true, minSeconds, 2, (float) GUIDANCE, (float) CFG_RESCALE);
+        RawLoop.Run plain2 = raw.run(b, SIZE, false, minSeconds, 2, (float) GUIDANCE, (float) CFG_RESCALE);
         printRaw(b, "after", plain2, png2);
         double rawPlain = (plain1.images() + plain2.images()) / (plain1.seconds() + plain2.seconds());
         double rawPng = (png1.images() + png2.images()) / (png1.seconds() + png2.seconds());
@@ -93,12 +113,12 @@ public final class ServerBenchmark {
     }
     System.out.println();
     System.out.println(Stats.f("RESULTS server (HTTP create -> completion -> PNG at concurrency %d, %dx%d) vs raw loop at the same "
-        + "batch size B (images/s)", CONCURRENCY, SIZE, SIZE));
+        + "batch size B (images/s)", plan.concurrency(), SIZE, SIZE));
     System.out.println("| B | clients learn by | server img/s | raw img/s (no PNG) | raw img/s (+PNG) | server/raw (+PNG) | server/raw (no PNG) | "
         + "queue wait p50/p99 ms | step p50/p99 ms | end-to-end p50/p99 ms | mean batch |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     rows.forEach(System.out::println);
-    System.exit(0);
+    receiverVertx.close().await();
   }
 
   static void printRaw(int b, String when, RawLoop.Run plain, RawLoop.Run png) {
@@ -107,7 +127,8 @@ public final class ServerBenchmark {
         png.imagesPerSecond()));
   }
 
-  static ServerRun server(int b, String mode, int receiverPort) throws Exception {
+  static ServerRun server(Plan plan, int b, String mode, int receiverPort) throws Exception {
+    int concurrency = plan.concurrency();
     boolean webhook = mode.equals("webhook");
     TestNode node = TestNode.startWithEngine(new JsonObject().put("max_batch_size", b).put("max_running_per_worker", b)
         .put("batch_timeout_ms", 5).put("poll_interval_ms", 50),
@@ -120,7 +141,7 @@ public final class ServerBenchmark {
       AtomicLong seeds = new AtomicLong();
       AtomicLong polls = new AtomicLong();
       List<Thread> clients = new ArrayList<>();
-      for (int i = 0; i < CONCURRENCY; i++) {
+      for (int i = 0; i < concurrency; i++) {
         Thread t = new Thread(() -> {
           while (!stop.get()) {
             try {
@@ -128,7 +149,7 @@ public final class ServerBenchmark {
               long seed = seeds.incrementAndGet();
               JsonObject body = new JsonObject()
                   .put("prompt", "a lighthouse on a cliff at dusk, number " + seed).put("width", SIZE).put("height", SIZE)
-                  .put("steps", STEPS).put("guidance_scale", GUIDANCE).put("cfg_rescale", CFG_RESCALE).put("seed", seed);
+                  .put("steps", plan.steps()).put("guidance_scale", GUIDANCE).put("cfg_rescale", CFG_RESCALE).put("seed", seed);
               if (webhook) {
                 body.put("webhook_url", "http://127.0.0.1:" + receiverPort + "/hook");
               }
@@ -176,7 +197,7 @@ public final class ServerBenchmark {
       }
       clients.forEach(Thread::start);
       EngineMetrics metrics = node.node().engineMetrics().get(0);
-      for (int i = 0; i < CONCURRENCY; i++) { // warm-up: one generation per client
+      for (int i = 0; i < concurrency; i++) { // warm-up: one generation per client
         take(done);
       }
       metrics.reset();
@@ -185,10 +206,10 @@ public final class ServerBenchmark {
       long t0 = System.nanoTime();
       long last = t0;
       long images = 0;
-      int minImages = 2 * CONCURRENCY + 8;
-      // Whole rounds of the 16 clients: generations finish in batch-sized bursts, and a window cut
+      int minImages = 2 * concurrency + 8;
+      // Whole rounds of the clients: generations finish in batch-sized bursts, and a window cut
       // mid-burst would count the burst's time without all of its images.
-      while (images < minImages || last - t0 < (long) (MIN_SECONDS * 1e9) || images % CONCURRENCY != 0) {
+      while (images < minImages || last - t0 < (long) (plan.minSeconds() * 1e9) || images % concurrency != 0) {
         Done d = take(done);
         images++;
         last = d.nanos();

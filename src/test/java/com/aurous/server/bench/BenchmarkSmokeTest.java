@@ -1,0 +1,52 @@
+package com.aurous.server.bench;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * benchmarks/src compiles with the tests (build-helper), and each benchmark's main path runs here
+ * with a tiny plan, so a signature change or a broken path fails `mvn verify` rather than the
+ * next benchmark run. Only that the run completes and prints its results table is checked:
+ * figures from a smoke run mean nothing.
+ */
+class BenchmarkSmokeTest {
+  private final PrintStream original = System.out;
+  private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+
+  @BeforeEach
+  void capture() {
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(original);
+    original.print(output());
+  }
+
+  String output() {
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void theEngineBenchmarkRunsItsWholePathOnATinyPlan() throws Exception {
+    EngineBenchmark.benchmark(new EngineBenchmark.Plan(new int[] {256}, new int[] {2}, 2, 0.1));
+
+    assertThat(output()).contains("RESULTS engine").contains("|  256x256  |  2 |");
+  }
+
+  @Test
+  void theServerBenchmarkRunsItsWholePathOnATinyPlan() throws Exception {
+    ServerBenchmark.benchmark(new ServerBenchmark.Plan(new int[] {2}, List.of("webhook", "poll"), 2, 2, 0.1));
+
+    assertThat(output()).contains("RESULTS server").contains("|  2 | webhook |").contains("|  2 | poll    |");
+  }
+}
