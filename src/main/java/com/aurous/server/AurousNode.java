@@ -8,6 +8,7 @@ import com.aurous.server.api.HttpVerticle;
 import com.aurous.server.api.ImageRequestParser;
 import com.aurous.server.api.ImagesApi;
 import com.aurous.server.api.OpenApiDocument;
+import com.aurous.server.auth.KeyCache;
 import com.aurous.server.auth.TeamStore;
 import com.aurous.server.catalog.CatalogResolver;
 import com.aurous.server.cluster.ClusteredVertx;
@@ -40,6 +41,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -51,6 +53,8 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One running node: configuration, PostgreSQL (migrated), the HTTP verticles and the engine
@@ -80,10 +84,18 @@ public final class AurousNode implements AutoCloseable {
 
   /** Blocking: call from a main or test thread, never from an event loop. */
   public static AurousNode start(JsonObject overrides) throws Exception {
+    return start(overrides, reason -> LOG.error("{}; this node has no database until it is restarted", reason));
+  }
+
+  /**
+   * As {@link #start(JsonObject)}; {@code onDatabaseLost} is told (once, with one sentence) when
+   * the embedded PostgreSQL died and its watchdog could not restart it. {@code Main} exits then.
+   */
+  public static AurousNode start(JsonObject overrides, Consumer<String> onDatabaseLost) throws Exception {
     ServerConfig config = loadConfig(overrides);
     Vertx vertx = ClusteredVertx.create(config);
     try {
-      return start(vertx, config);
+      return start(vertx, config, onDatabaseLost);
     } catch (Exception e) {
       vertx.close().await();
       throw e;
@@ -100,18 +112,16 @@ public final class AurousNode implements AutoCloseable {
     }
   }
 
-  static AurousNode start(Vertx vertx, ServerConfig config) throws Exception {
+  static AurousNode start(Vertx vertx, ServerConfig config, Consumer<String> onDatabaseLost) throws Exception {
     DatabaseProvisioner database = DatabaseProvisioner.open(config);
     try {
+      database.watchEmbedded(config.intIn("database.embedded_watchdog_interval_ms", 100, 600_000),
+          config.intIn("database.embedded_restart_attempts", 1, 100), onDatabaseLost);
       int migrated = Migrations.apply(database.target());
       if (migrated > 0) {
         LOG.info("Applied {} schema migration(s)", migrated);
       }
-      Pool pool = PgBuilder.pool()
-          .with(new PoolOptions().setMaxSize(config.intIn("database.pool_size", 1, 512)).setShared(false))
-          .connectingTo(database.target().connectOptions())
-          .using(vertx)
-          .build();
+      Pool pool = pool(vertx, config, database);
       TeamStore teams = new TeamStore(pool);
       String devKey = database.isEmbedded() ? DevBootstrap.ensureDefaultTeam(config, teams) : null;
 
@@ -122,6 +132,7 @@ public final class AurousNode implements AutoCloseable {
       OutputService outputs = OutputService.create(pool, config.string("outputs.signing_secret"), publicBase,
           config.intIn("outputs.ttl_hours", 1, 24 * 365)).await();
       outputs.startReaper(vertx, config.intIn("outputs.reaper_interval_s", 1, 86_400));
+      idempotency(config, pool).startPurger(vertx, config.intIn("api.idempotency_purge_interval_s", 1, 86_400));
 
       String nodeName = config.string("node.name").isBlank() ? Ids.newId("node") : config.string("node.name");
       // Every node rescues expired leases and delivers webhooks: no node is special.
@@ -139,6 +150,29 @@ public final class AurousNode implements AutoCloseable {
       database.close();
       throw e;
     }
+  }
+
+  /**
+   * Bounded waits, so that while PostgreSQL is unreachable a request fails fast (503) instead of
+   * hanging: a connection attempt and the wait for a pooled connection both end after
+   * database.acquire_timeout_ms, and at most database.max_wait_queue requests wait at once. The
+   * pool opens connections on demand and drops closed ones, so it reconnects by itself.
+   */
+  private static Pool pool(Vertx vertx, ServerConfig config, DatabaseProvisioner database) {
+    int acquireMs = config.intIn("database.acquire_timeout_ms", 100, 600_000);
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(config.intIn("database.pool_size", 1, 512)).setShared(false)
+            .setConnectionTimeout(acquireMs).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+            .setMaxWaitQueueSize(config.intIn("database.max_wait_queue", 1, 1_000_000)))
+        .with(new NetClientOptions().setConnectTimeout(acquireMs))
+        .connectingTo(database.target().connectOptions())
+        .using(vertx)
+        .build();
+  }
+
+  private static IdempotencyStore idempotency(ServerConfig config, Pool pool) {
+    return new IdempotencyStore(pool, config.intIn("api.idempotency_window_hours", 1, 720),
+        config.intIn("api.idempotency_in_flight_timeout_s", 5, 86_400));
   }
 
   /** One worker verticle per configured device, all serving the same model directory. */
@@ -181,14 +215,15 @@ public final class AurousNode implements AutoCloseable {
         new GenerationDefaults(pricing),
         pricing,
         store,
-        new IdempotencyStore(pool, config.intIn("api.idempotency_window_hours", 1, 720)),
+        idempotency(config, pool),
         new GenerationView(links),
         dispatcher,
         new AdmissionControl(store, config.intIn("engine.max_queue_size", 1, 10_000_000), 2),
         config.intIn("api.list_default_limit", 1, 1000),
         config.intIn("api.list_max_limit", 1, 1000));
     return new ApiServices(config.httpHost(), port, config.intIn("http.max_body_bytes", 1024, 16 << 20),
-        new Authentication(teams),
+        config.intIn("api.unavailable_retry_after_s", 1, 3600),
+        new Authentication(new KeyCache(teams, config.intIn("api.auth_cache_max_keys", 0, 10_000_000))),
         new ApiVersions(config.supportedVersions(), config.string("api.default_version")),
         images, new OpenApiDocument(), new ArrayList<>(), new ArrayList<>());
   }

@@ -1,6 +1,7 @@
 package com.aurous.server.cluster;
 
 import com.aurous.server.engine.EngineAddresses;
+import com.aurous.server.storage.OutageLog;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
@@ -15,6 +16,7 @@ public final class LeaseRescuer {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseRescuer.class);
   private final Vertx vertx;
   private final Pool pool;
+  private final OutageLog outage = new OutageLog(LOG, "Lease rescuer");
 
   public LeaseRescuer(Vertx vertx, Pool pool) {
     this.vertx = vertx;
@@ -22,7 +24,8 @@ public final class LeaseRescuer {
   }
 
   public void start(long intervalSeconds) {
-    vertx.setPeriodic(intervalSeconds * 1000, t -> rescue());
+    // A failed tick (the database away) is logged once per outage; the timer keeps ticking.
+    vertx.setPeriodic(intervalSeconds * 1000, t -> rescue().onComplete(outage::record));
   }
 
   public io.vertx.core.Future<Integer> rescue() {

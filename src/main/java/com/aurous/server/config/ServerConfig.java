@@ -39,13 +39,21 @@ public final class ServerConfig {
     string("http.public_base_url");
     string("database.url");
     intIn("database.pool_size", 1, 512);
+    intIn("database.acquire_timeout_ms", 100, 600_000);
+    intIn("database.max_wait_queue", 1, 1_000_000);
     intIn("database.embedded_port", 0, 65535);
+    intIn("database.embedded_watchdog_interval_ms", 100, 600_000);
+    intIn("database.embedded_restart_attempts", 1, 100);
     string("bootstrap.default_team");
     longIn("bootstrap.default_credits", 0, Long.MAX_VALUE / 4);
     string("api.default_version");
     supportedVersions();
     bool("api.allow_insecure_urls");
     intIn("api.idempotency_window_hours", 1, 24 * 30);
+    intIn("api.idempotency_purge_interval_s", 1, 86_400);
+    intIn("api.idempotency_in_flight_timeout_s", 5, 86_400);
+    intIn("api.unavailable_retry_after_s", 1, 3600);
+    intIn("api.auth_cache_max_keys", 0, 10_000_000);
     intIn("api.list_default_limit", 1, 1000);
     intIn("api.list_max_limit", 1, 1000);
     if (!supportedVersions().contains(string("api.default_version"))) {
