@@ -15,8 +15,11 @@ import java.util.concurrent.TimeoutException;
  * constraint). Callers map the first to 503 and to a paused worker, never to a failed generation.
  */
 public final class DatabaseFaults {
-  /** admin_shutdown, crash_shutdown, cannot_connect_now (the server is stopping or still starting). */
-  private static final Set<String> GOING_AWAY = Set.of("57P01", "57P02", "57P03");
+  /**
+   * admin_shutdown, crash_shutdown, cannot_connect_now (the server is stopping or still
+   * starting), and too_many_connections (it is full: the same "try again shortly").
+   */
+  private static final Set<String> GOING_AWAY = Set.of("57P01", "57P02", "57P03", "53300");
   /** How the pool and the client report a connection that never came or went away, without a type of their own. */
   private static final Set<String> LOST_MESSAGES = Set.of("Connection is closed", "Timeout waiting for connection");
 
