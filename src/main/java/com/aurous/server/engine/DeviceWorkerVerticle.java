@@ -69,7 +69,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
     var pending = vertx.eventBus().consumer(EngineAddresses.PENDING, m -> claim());
     var cancel = vertx.eventBus().<String>consumer(EngineAddresses.CANCEL, m -> loop.cancel(m.body()));
     vertx.setPeriodic(settings.pollIntervalMs(), t -> claim());
-    vertx.setPeriodic(Math.max(500, settings.leaseSeconds() * 1000L / 3), t -> renewLeases());
+    vertx.setPeriodic(renewIntervalMs(), t -> renewLeases());
     // Ready only once the subscriptions are registered cluster-wide, so no wake-up is missed.
     return Future.all(pending.completion(), cancel.completion()).onSuccess(v -> {
       LOG.info("Worker {} ready: {} (max_batch_size={}, batch_timeout={}ms, max_running={})", workerId, model,
@@ -99,7 +99,9 @@ public final class DeviceWorkerVerticle extends VerticleBase {
       if (ar.failed()) {
         // No new work while the database is away; what runs keeps running (see untilStored).
         databaseFailed(ar.cause());
-        claimsPausedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs(claimFailures++));
+        if (DatabaseFaults.isUnavailable(ar.cause())) {
+          claimsPausedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs(claimFailures++));
+        }
         return;
       }
       claimFailures = 0;
@@ -167,10 +169,17 @@ public final class DeviceWorkerVerticle extends VerticleBase {
     });
   }
 
-  /** From the poll interval, doubling, up to a third of the lease (so leases are renewed in time once it is back). */
+  /**
+   * From the poll interval, doubling, never longer than the lease renewal period, so that once
+   * the database is back our leases are renewed (and claims resume) before they run out.
+   */
   private long backoffMs(int attempt) {
-    long cap = Math.max(settings.pollIntervalMs(), settings.leaseSeconds() * 1000L / 3);
-    return Math.min(cap, settings.pollIntervalMs() * (1L << Math.min(attempt, 20)));
+    long cap = renewIntervalMs();
+    return Math.min(cap, Math.min(cap, settings.pollIntervalMs()) << Math.min(attempt, 20));
+  }
+
+  private long renewIntervalMs() {
+    return Math.max(500, settings.leaseSeconds() * 1000L / 3);
   }
 
   private void databaseFailed(Throwable cause) {

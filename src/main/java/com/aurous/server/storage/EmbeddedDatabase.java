@@ -49,7 +49,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
         .setCleanDataDirectory(false)
         .setOverrideWorkingDirectory(dataDir.resolve("postgres-runtime").toFile())
         .setServerConfig("max_connections", "300")
-        .setServerConfig("fsync", "on");
+        .setServerConfig("fsync", "on")
+        // The library defaults to off, which acknowledges commits before their WAL is written:
+        // a killed postmaster then loses generations (and charges) already answered 201.
+        .setServerConfig("synchronous_commit", "on");
     if (port > 0) {
       builder.setPort(port);
     }
@@ -70,6 +73,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
     if (watchdog != null || closed) {
       return;
     }
+    // The library stops the server from its own shutdown hook: that is not a death to repair.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> closed = true, "aurous-postgres-watchdog-stop"));
     watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "aurous-postgres-watchdog");
       t.setDaemon(true);
@@ -92,6 +97,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     LOG.warn("Embedded PostgreSQL on port {} has stopped; restarting it on the same port and data directory", port);
     // Releases the dead instance's lock on the data directory (its stop command finds no server).
     closeQuietly(postgres);
+    awaitOrphansGone(pauseMs * attempts);
     Exception last = null;
     for (int attempt = 1; attempt <= attempts && !closed; attempt++) {
       try {
@@ -100,6 +106,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return null;
       } catch (IOException | RuntimeException e) {
         last = e;
+        // A start that failed after taking the library's lock file leaves that lock held by an
+        // instance nobody can close; a fresh lock file lets the next attempt take its own.
+        deleteQuietly(pgData.resolve("epg-lock"));
         try {
           Thread.sleep(pauseMs * attempt);
         } catch (InterruptedException ie) {
@@ -143,6 +152,62 @@ public final class EmbeddedDatabase implements AutoCloseable {
     return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
 
+  /**
+   * The killed postmaster's backends and helpers live on until they notice, still working in the
+   * data directory. PostgreSQL's own guard against starting beside them (the shared memory
+   * interlock) does not hold when the server runs in its own user namespace, as the embedded one
+   * does when the node runs as root, so the watchdog waits for them itself, and ends the ones
+   * that outstay {@code waitMs}: a new postmaster must never share the data directory with them.
+   * Linux only (the processes are found by their working directory); elsewhere the interlock holds.
+   */
+  private void awaitOrphansGone(long waitMs) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+    boolean ended = false;
+    while (!closed) {
+      List<ProcessHandle> orphans = processesWorkingIn(pgData);
+      if (orphans.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        if (ended) {
+          LOG.warn("{} process(es) of the dead PostgreSQL still work in {}", orphans.size(), pgData);
+          return;
+        }
+        LOG.warn("Ending {} process(es) of the dead PostgreSQL still working in {}", orphans.size(), pgData);
+        orphans.forEach(ProcessHandle::destroyForcibly);
+        ended = true;
+        deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static List<ProcessHandle> processesWorkingIn(Path dir) {
+    Path proc = Path.of("/proc");
+    if (!Files.isDirectory(proc.resolve("self"))) {
+      return List.of();
+    }
+    Path real;
+    try {
+      real = dir.toRealPath();
+    } catch (IOException e) {
+      return List.of();
+    }
+    long self = ProcessHandle.current().pid();
+    return ProcessHandle.allProcesses().filter(p -> p.pid() != self).filter(p -> {
+      try {
+        return Files.readSymbolicLink(proc.resolve(Long.toString(p.pid())).resolve("cwd")).equals(real);
+      } catch (IOException | RuntimeException e) {
+        return false; // gone, a zombie, or not ours to read
+      }
+    }).toList();
+  }
+
   private static String rootMessage(Throwable t) {
     if (t == null) {
       return "interrupted";
@@ -151,6 +216,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
       t = t.getCause();
     }
     return t.toString();
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.debug("Could not delete {}: {}", file, e.toString());
+    }
   }
 
   private static void closeQuietly(EmbeddedPostgres pg) {
