@@ -8,6 +8,7 @@ import com.aurous.server.api.HttpVerticle;
 import com.aurous.server.api.ImageRequestParser;
 import com.aurous.server.api.ImagesApi;
 import com.aurous.server.api.OpenApiDocument;
+import com.aurous.server.auth.KeyCache;
 import com.aurous.server.auth.TeamStore;
 import com.aurous.server.catalog.CatalogResolver;
 import com.aurous.server.cluster.ClusteredVertx;
@@ -41,6 +42,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -52,6 +54,8 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One running node: configuration, PostgreSQL (migrated), the HTTP verticles and the engine
@@ -81,10 +85,18 @@ public final class AurousNode implements AutoCloseable {
 
   /** Blocking: call from a main or test thread, never from an event loop. */
   public static AurousNode start(JsonObject overrides) throws Exception {
+    return start(overrides, reason -> LOG.error("{}; this node has no database until it is restarted", reason));
+  }
+
+  /**
+   * As {@link #start(JsonObject)}; {@code onDatabaseLost} is told (once, with one sentence) when
+   * the embedded PostgreSQL died and its watchdog could not restart it. {@code Main} exits then.
+   */
+  public static AurousNode start(JsonObject overrides, Consumer<String> onDatabaseLost) throws Exception {
     ServerConfig config = loadConfig(overrides);
     ClusteredVertx cluster = ClusteredVertx.create(config);
     try {
-      return start(cluster, config);
+      return start(cluster, config, onDatabaseLost);
     } catch (Exception e) {
       cluster.vertx().close().await();
       throw e;
@@ -101,19 +113,17 @@ public final class AurousNode implements AutoCloseable {
     }
   }
 
-  static AurousNode start(ClusteredVertx cluster, ServerConfig config) throws Exception {
+  static AurousNode start(ClusteredVertx cluster, ServerConfig config, Consumer<String> onDatabaseLost) throws Exception {
     Vertx vertx = cluster.vertx();
     DatabaseProvisioner database = DatabaseProvisioner.open(config);
     try {
+      database.watchEmbedded(config.integer("database.embedded_watchdog_interval_ms"),
+          config.integer("database.embedded_restart_attempts"), onDatabaseLost);
       int migrated = Migrations.apply(database.target());
       if (migrated > 0) {
         LOG.info("Applied {} schema migration(s)", migrated);
       }
-      Pool pool = PgBuilder.pool()
-          .with(new PoolOptions().setMaxSize(config.integer("database.pool_size")).setShared(false))
-          .connectingTo(database.target().connectOptions())
-          .using(vertx)
-          .build();
+      Pool pool = pool(vertx, config, database);
       TeamStore teams = new TeamStore(pool);
       String devKey = database.isEmbedded() ? DevBootstrap.ensureDefaultTeam(config, teams) : null;
 
@@ -124,6 +134,7 @@ public final class AurousNode implements AutoCloseable {
       OutputService outputs = OutputService.create(pool, config.string("outputs.signing_secret"), publicBase,
           config.integer("outputs.ttl_hours")).await();
       outputs.startReaper(vertx, config.integer("outputs.reaper_interval_s"));
+      idempotency(config, pool).startPurger(vertx, config.integer("api.idempotency_purge_interval_s"));
 
       String nodeName = config.string("node.name").isBlank() ? Ids.newId("node") : config.string("node.name");
       // The one owner of the generations table; its terminal transition also writes the webhook outbox row.
@@ -149,6 +160,29 @@ public final class AurousNode implements AutoCloseable {
       database.close();
       throw e;
     }
+  }
+
+  /**
+   * Bounded waits, so that while PostgreSQL is unreachable a request fails fast (503) instead of
+   * hanging: a connection attempt and the wait for a pooled connection both end after
+   * database.acquire_timeout_ms, and at most database.max_wait_queue requests wait at once. The
+   * pool opens connections on demand and drops closed ones, so it reconnects by itself.
+   */
+  private static Pool pool(Vertx vertx, ServerConfig config, DatabaseProvisioner database) {
+    int acquireMs = config.integer("database.acquire_timeout_ms");
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(config.integer("database.pool_size")).setShared(false)
+            .setConnectionTimeout(acquireMs).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+            .setMaxWaitQueueSize(config.integer("database.max_wait_queue")))
+        .with(new NetClientOptions().setConnectTimeout(acquireMs))
+        .connectingTo(database.target().connectOptions())
+        .using(vertx)
+        .build();
+  }
+
+  private static IdempotencyStore idempotency(ServerConfig config, Pool pool) {
+    return new IdempotencyStore(pool, config.integer("api.idempotency_window_hours"),
+        config.integer("api.idempotency_in_flight_timeout_s"));
   }
 
   /** One worker verticle per configured device, all serving the same model directory. */
@@ -191,14 +225,15 @@ public final class AurousNode implements AutoCloseable {
         new GenerationDefaults(pricing),
         pricing,
         store,
-        new IdempotencyStore(pool, config.integer("api.idempotency_window_hours")),
+        idempotency(config, pool),
         new GenerationView(links),
         dispatcher,
         new AdmissionControl(store, config.integer("engine.max_queue_size"), 2),
         config.integer("api.list_default_limit"),
         config.integer("api.list_max_limit"));
     return new ApiServices(config.httpHost(), port, config.integer("http.max_body_bytes"),
-        new Authentication(teams),
+        config.integer("api.unavailable_retry_after_s"),
+        new Authentication(new KeyCache(teams, config.integer("api.auth_cache_max_keys"))),
         new ApiVersions(config.supportedVersions(), config.string("api.default_version")),
         images, new OpenApiDocument(), new ArrayList<>(), new ArrayList<>());
   }

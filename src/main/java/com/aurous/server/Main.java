@@ -32,6 +32,9 @@ public final class Main {
         db serve                                run only the embedded PostgreSQL (a shared database for a local cluster)
       """;
 
+  /** sysexits EX_UNAVAILABLE: the embedded PostgreSQL died and could not be restarted. */
+  public static final int EXIT_DATABASE_LOST = 69;
+
   private Main() {}
 
   public static void main(String[] args) throws Exception {
@@ -63,7 +66,7 @@ public final class Main {
   }
 
   private static void serve() throws Exception {
-    AurousNode node = AurousNode.start(new JsonObject());
+    AurousNode node = AurousNode.start(new JsonObject(), Main::databaseLost);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         node.close();
@@ -71,6 +74,12 @@ public final class Main {
         // Shutting down anyway.
       }
     }, "aurous-shutdown"));
+  }
+
+  /** One line saying why, then the exit code; the shutdown hook stops the node's verticles. */
+  private static void databaseLost(String reason) {
+    System.err.println("fatal: " + reason + "; stopping (exit code " + EXIT_DATABASE_LOST + ")");
+    System.exit(EXIT_DATABASE_LOST);
   }
 
   /** The built-in model, written as a SavedModel any node can load through engine.model_dir. */
@@ -93,6 +102,8 @@ public final class Main {
     if (!db.isEmbedded()) {
       throw new CliArgs.CliException("db serve runs the embedded database; database.url is set or one already runs on this data dir");
     }
+    db.watchEmbedded(config.integer("database.embedded_watchdog_interval_ms"),
+        config.integer("database.embedded_restart_attempts"), Main::databaseLost);
     Migrations.apply(db.target());
     System.out.println("PostgreSQL ready: postgresql://postgres:postgres@127.0.0.1:" + db.target().port() + "/postgres");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

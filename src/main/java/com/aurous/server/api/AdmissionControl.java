@@ -32,7 +32,7 @@ public final class AdmissionControl {
   }
 
   /** 429 in the error envelope; the router adds Retry-After from {@link #retryAfterSeconds()}. */
-  public static final class QueueFull extends ApiException {
+  public static final class QueueFull extends ApiException implements RetryLater {
     private final int retryAfterSeconds;
 
     QueueFull(int retryAfterSeconds) {
@@ -40,6 +40,7 @@ public final class AdmissionControl {
       this.retryAfterSeconds = retryAfterSeconds;
     }
 
+    @Override
     public int retryAfterSeconds() {
       return retryAfterSeconds;
     }

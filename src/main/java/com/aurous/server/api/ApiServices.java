@@ -7,6 +7,7 @@ public record ApiServices(
     String host,
     int port,
     int maxBodyBytes,
+    int unavailableRetryAfterSeconds,
     Authentication authentication,
     ApiVersions versions,
     ImagesApi images,

@@ -1,7 +1,7 @@
 package com.aurous.server.api;
 
 import com.aurous.server.auth.Team;
-import com.aurous.server.auth.TeamStore;
+import com.aurous.server.auth.KeyCache;
 import io.vertx.ext.web.RoutingContext;
 
 /** X-Api-Key on every /v1 route: a missing, unknown or revoked key is 401, nothing more said. */
@@ -9,10 +9,10 @@ public final class Authentication {
   public static final String HEADER = "X-Api-Key";
   private static final String KEY = "aurous.team";
 
-  private final TeamStore teams;
+  private final KeyCache keys;
 
-  public Authentication(TeamStore teams) {
-    this.teams = teams;
+  public Authentication(KeyCache keys) {
+    this.keys = keys;
   }
 
   public void handle(RoutingContext ctx) {
@@ -21,7 +21,7 @@ public final class Authentication {
       ctx.fail(ApiException.unauthorized("Send your API key in the X-Api-Key header."));
       return;
     }
-    teams.authenticate(key.trim()).onComplete(ar -> {
+    keys.authenticate(key.trim()).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
       } else if (ar.result() == null) {

@@ -1,6 +1,8 @@
 package com.aurous.server.api;
 
+import com.aurous.server.storage.DatabaseFaults;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -30,13 +32,29 @@ public final class ErrorResponses {
       return;
     }
     res.setStatusCode(e.status()).putHeader("Content-Type", "application/json");
-    if (e instanceof AdmissionControl.QueueFull full) {
-      res.putHeader("Retry-After", Integer.toString(full.retryAfterSeconds()));
+    if (e instanceof RetryLater later) {
+      res.putHeader("Retry-After", Integer.toString(later.retryAfterSeconds()));
     }
     res.end(envelope(e).encode());
   }
 
-  /** The router's failure handler. */
+  /**
+   * The router's failure handler: a database outage (classified once, in
+   * {@link DatabaseFaults}) is 503 service_unavailable with Retry-After, not an error per request
+   * (the node's periodic tasks log the outage once); everything else as {@link #handle}.
+   */
+  public static Handler<RoutingContext> handler(int unavailableRetryAfterSeconds) {
+    return ctx -> {
+      if (ctx.failure() != null && !(ctx.failure() instanceof ApiException) && DatabaseFaults.isUnavailable(ctx.failure())) {
+        LOG.debug("503 on {} {}: {}", ctx.request().method(), ctx.request().path(), ctx.failure().toString());
+        send(ctx, new ServiceUnavailable(unavailableRetryAfterSeconds));
+        return;
+      }
+      handle(ctx);
+    };
+  }
+
+  /** Maps a failure or an error status to the envelope. */
   public static void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure instanceof ApiException api) {

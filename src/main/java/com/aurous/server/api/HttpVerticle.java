@@ -36,8 +36,9 @@ public final class HttpVerticle extends VerticleBase {
 
   Router buildRouter() {
     Router router = Router.router(vertx);
+    var errors = ErrorResponses.handler(services.unavailableRetryAfterSeconds());
     router.route().handler(RequestIds::handle);
-    router.route().failureHandler(ErrorResponses::handle);
+    router.route().failureHandler(errors);
 
     router.get("/openapi.json").handler(services.openApi()::handle);
     router.get("/healthz").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}"));
@@ -61,7 +62,7 @@ public final class HttpVerticle extends VerticleBase {
     // Unknown paths and methods still answer in the error envelope.
     router.errorHandler(404, ErrorResponses::handle);
     router.errorHandler(405, ErrorResponses::handle);
-    router.errorHandler(500, ErrorResponses::handle);
+    router.errorHandler(500, errors);
     return router;
   }
 

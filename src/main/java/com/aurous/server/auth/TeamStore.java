@@ -21,9 +21,14 @@ public final class TeamStore {
     if (!ApiKeys.looksValid(apiKey)) {
       return Future.succeededFuture(null);
     }
+    return teamForKeyHash(ApiKeys.hash(apiKey));
+  }
+
+  /** The team of a live (not revoked) key, by the key's SHA-256; null when there is none. */
+  public Future<Team> teamForKeyHash(String keyHash) {
     return pool.preparedQuery("SELECT t.id, t.name, t.pinned_version FROM api_keys k JOIN teams t ON t.id = k.team_id"
             + " WHERE k.key_hash = $1 AND k.revoked_at IS NULL")
-        .execute(Tuple.of(ApiKeys.hash(apiKey)))
+        .execute(Tuple.of(keyHash))
         .map(rows -> rows.size() == 0 ? null : toTeam(rows.iterator().next()));
   }
 

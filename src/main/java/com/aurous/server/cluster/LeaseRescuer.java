@@ -2,6 +2,7 @@ package com.aurous.server.cluster;
 
 import com.aurous.server.engine.EngineAddresses;
 import com.aurous.server.generation.GenerationStore;
+import com.aurous.server.storage.OutageLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -20,6 +21,7 @@ public final class LeaseRescuer {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseRescuer.class);
   private final Vertx vertx;
   private final GenerationStore generations;
+  private final OutageLog outage = new OutageLog(LOG, "Lease rescuer");
 
   public LeaseRescuer(Vertx vertx, GenerationStore generations) {
     this.vertx = vertx;
@@ -27,7 +29,8 @@ public final class LeaseRescuer {
   }
 
   public void start(long intervalSeconds) {
-    vertx.setPeriodic(intervalSeconds * 1000, t -> rescue());
+    // A failed tick (the database away) is logged once per outage; the timer keeps ticking.
+    vertx.setPeriodic(intervalSeconds * 1000, t -> rescue().onComplete(outage::record));
   }
 
   /** Generations whose worker lease expired. */

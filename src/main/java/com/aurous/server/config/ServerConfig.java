@@ -28,8 +28,16 @@ public final class ServerConfig {
     range("http.max_body_bytes", 1024, 16 * 1024 * 1024);
     range("database.pool_size", 1, 512);
     range("database.embedded_port", 0, 65535);
+    range("database.acquire_timeout_ms", 100, 600_000);
+    range("database.max_wait_queue", 1, 1_000_000);
+    range("database.embedded_watchdog_interval_ms", 100, 600_000);
+    range("database.embedded_restart_attempts", 1, 100);
     range("bootstrap.default_credits", 0, Long.MAX_VALUE / 4);
     range("api.idempotency_window_hours", 1, 24 * 30);
+    range("api.idempotency_purge_interval_s", 1, 86_400);
+    range("api.idempotency_in_flight_timeout_s", 5, 86_400);
+    range("api.unavailable_retry_after_s", 1, 3600);
+    range("api.auth_cache_max_keys", 0, 10_000_000);
     range("api.list_default_limit", 1, 1000);
     range("api.list_max_limit", 1, 1000);
     NUMBER_RANGES.put("pricing.enhance_multiplier", new double[] {1, 100});

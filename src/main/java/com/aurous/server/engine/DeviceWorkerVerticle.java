@@ -3,14 +3,21 @@ package com.aurous.server.engine;
 import com.aurous.server.generation.GenerationAddresses;
 import com.aurous.server.model.DiffusionModel;
 import com.aurous.server.output.PngWriter;
+import com.aurous.server.storage.DatabaseFaults;
+import com.aurous.server.storage.OutageLog;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * One per device: owns a TensorFlow session pinned to that device and the {@link StepLoop}
@@ -31,8 +38,14 @@ public final class DeviceWorkerVerticle extends VerticleBase {
   private DiffusionModel model;
   private StepLoop loop;
   private Thread loopThread;
+  private final OutageLog outage;
+  /** Generations finished (or failed) in memory whose result is not stored yet; their leases are still renewed. */
+  private final Set<String> awaitingStore = new LinkedHashSet<>();
   private boolean claiming;
   private boolean claimAgain;
+  private long claimsPausedUntil;
+  private int claimFailures;
+  private volatile boolean stopping;
 
   public DeviceWorkerVerticle(String device, String workerId, Path modelDir, EngineSettings settings, WorkStore store,
       EngineMetrics metrics, int outputTtlHours) {
@@ -43,6 +56,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
     this.store = store;
     this.metrics = metrics;
     this.outputTtlHours = outputTtlHours;
+    this.outage = new OutageLog(LOG, "Worker " + workerId);
   }
 
   @Override
@@ -56,7 +70,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
     var pending = vertx.eventBus().consumer(EngineAddresses.PENDING, m -> claim());
     var cancel = vertx.eventBus().<String>consumer(EngineAddresses.CANCEL, m -> loop.cancel(m.body()));
     vertx.setPeriodic(settings.pollIntervalMs(), t -> claim());
-    vertx.setPeriodic(Math.max(500, settings.leaseSeconds() * 1000L / 3), t -> renewLeases());
+    vertx.setPeriodic(renewIntervalMs(), t -> renewLeases());
     // Ready only once the subscriptions are registered cluster-wide, so no wake-up is missed.
     return Future.all(pending.completion(), cancel.completion()).onSuccess(v -> {
       LOG.info("Worker {} ready: {} (max_batch_size={}, batch_timeout={}ms, max_running={})", workerId, model,
@@ -71,6 +85,9 @@ public final class DeviceWorkerVerticle extends VerticleBase {
       claimAgain = true;
       return;
     }
+    if (System.nanoTime() < claimsPausedUntil) {
+      return;
+    }
     int free = settings.maxRunningPerWorker() - loop.samplesHeld();
     if (free <= 0) {
       return;
@@ -81,10 +98,22 @@ public final class DeviceWorkerVerticle extends VerticleBase {
       boolean more = claimAgain;
       claimAgain = false;
       if (ar.failed()) {
-        LOG.warn("Claim failed: {}", ar.cause().toString());
+        // No new work while the database is away; what runs keeps running (see untilStored).
+        databaseFailed(ar.cause());
+        if (DatabaseFaults.isUnavailable(ar.cause())) {
+          claimsPausedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs(claimFailures++));
+        }
         return;
       }
-      ar.result().forEach(loop::submit);
+      claimFailures = 0;
+      databaseAnswered();
+      for (ClaimedGeneration g : ar.result()) {
+        // Our own lease expired during an outage and we took the row back: the run we still hold
+        // (or the result waiting to be stored) completes it; a second run would only waste steps.
+        if (!loop.heldIds().contains(g.id()) && !awaitingStore.contains(g.id())) {
+          loop.submit(g);
+        }
+      }
       if (more || !ar.result().isEmpty()) {
         claim();
       }
@@ -92,15 +121,87 @@ public final class DeviceWorkerVerticle extends VerticleBase {
   }
 
   private void renewLeases() {
-    List<String> held = loop.heldIds();
-    store.renew(held, workerId).onSuccess(still -> {
+    List<String> held = new ArrayList<>(loop.heldIds());
+    held.addAll(awaitingStore);
+    store.renew(held, workerId).onComplete(ar -> {
+      if (ar.failed()) {
+        databaseFailed(ar.cause());
+        return;
+      }
+      databaseAnswered();
       for (String id : held) {
-        if (!still.contains(id)) {
+        if (!ar.result().contains(id)) {
           // Cancelled, or the lease was lost and someone else owns it now: stop spending steps on it.
           loop.cancel(id);
         }
       }
     });
+  }
+
+  /**
+   * Runs a store operation until PostgreSQL answers it, retrying with backoff while the database
+   * is unreachable, so an outage delays a result instead of failing the generation. Each
+   * operation is conditional on the row still being ours and open, so a retry after a commit
+   * whose answer was lost applies nothing twice. Other failures are returned as they are.
+   */
+  private <T> Future<T> untilStored(Supplier<Future<T>> operation) {
+    Promise<T> result = Promise.promise();
+    attemptStore(operation, 0, result);
+    return result.future();
+  }
+
+  private <T> void attemptStore(Supplier<Future<T>> operation, int attempt, Promise<T> result) {
+    Future<T> f;
+    try {
+      f = operation.get();
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e);
+    }
+    f.onComplete(ar -> {
+      if (ar.succeeded()) {
+        databaseAnswered();
+        result.complete(ar.result());
+      } else if (!stopping && DatabaseFaults.isUnavailable(ar.cause())) {
+        databaseFailed(ar.cause());
+        vertx.setTimer(backoffMs(attempt), t -> attemptStore(operation, attempt + 1, result));
+      } else {
+        result.fail(ar.cause());
+      }
+    });
+  }
+
+  /**
+   * From the poll interval, doubling, never longer than the lease renewal period, so that once
+   * the database is back our leases are renewed (and claims resume) before they run out.
+   */
+  private long backoffMs(int attempt) {
+    long cap = renewIntervalMs();
+    return Math.min(cap, Math.min(cap, settings.pollIntervalMs()) << Math.min(attempt, 20));
+  }
+
+  private long renewIntervalMs() {
+    return Math.max(500, settings.leaseSeconds() * 1000L / 3);
+  }
+
+  private void databaseFailed(Throwable cause) {
+    if (DatabaseFaults.isUnavailable(cause) && !outage.inOutage()) {
+      outage.failed(cause);
+      LOG.warn("Worker {} paused: not claiming; {} generation(s) keep running and {} result(s) wait in memory",
+          workerId, loop.heldIds().size(), awaitingStore.size());
+    } else {
+      outage.failed(cause);
+    }
+  }
+
+  private void databaseAnswered() {
+    if (outage.inOutage()) {
+      outage.succeeded();
+      claimsPausedUntil = 0;
+      claimFailures = 0;
+      // Back at once: renew before a rescuer on some node returns our rows to pending, then fill up.
+      renewLeases();
+      claim();
+    }
   }
 
   private List<byte[]> encode(ClaimedGeneration g, List<byte[]> rgbImages) {
@@ -115,7 +216,8 @@ public final class DeviceWorkerVerticle extends VerticleBase {
   private final class ToContext implements StepLoop.Listener {
     @Override
     public void started(List<String> ids) {
-      context.runOnContext(v -> store.markProcessing(ids, workerId));
+      context.runOnContext(v -> untilStored(() -> store.markProcessing(ids, workerId))
+          .onFailure(e -> LOG.warn("Could not mark {} processing: {}", ids, e.toString())));
     }
 
     @Override
@@ -125,33 +227,48 @@ public final class DeviceWorkerVerticle extends VerticleBase {
       // (benchmarks/README.md).
       context.runOnContext(v -> {
         Future<Boolean> stored;
+        awaitingStore.add(g.id());
         try {
-          stored = store.succeed(g.id(), workerId, encode(g, rgbImages), outputTtlHours);
+          List<byte[]> pngs = encode(g, rgbImages);
+          stored = untilStored(() -> store.succeed(g.id(), workerId, pngs, outputTtlHours));
         } catch (RuntimeException e) {
-          stored = store.fail(List.of(g.id()), workerId, "could not encode the image: " + e.getMessage()).map(true);
+          stored = untilStored(() -> store.fail(List.of(g.id()), workerId, "could not encode the image: " + e.getMessage()))
+              .map(true);
         }
         stored.onSuccess(applied -> {
               if (applied) {
                 vertx.eventBus().publish(GenerationAddresses.TERMINAL, g.id());
+              } else {
+                // Cancelled meanwhile, or our lease ran out during an outage and another worker's
+                // result stands: this one is dropped, nothing stored or charged for it.
+                LOG.info("Result of generation {} not applied: no longer held by {}", g.id(), workerId);
               }
             })
             .onFailure(e -> LOG.error("Could not store generation {}", g.id(), e))
-            .onComplete(x -> claim());
+            .onComplete(x -> {
+              awaitingStore.remove(g.id());
+              claim();
+            });
       });
     }
 
     @Override
     public void failed(List<String> ids, String message) {
-      context.runOnContext(v -> store.fail(ids, workerId, message)
-          .onComplete(x -> {
-            ids.forEach(id -> vertx.eventBus().publish(GenerationAddresses.TERMINAL, id));
-            claim();
-          }));
+      context.runOnContext(v -> {
+        awaitingStore.addAll(ids);
+        untilStored(() -> store.fail(ids, workerId, message))
+            .onComplete(x -> {
+              ids.forEach(awaitingStore::remove);
+              ids.forEach(id -> vertx.eventBus().publish(GenerationAddresses.TERMINAL, id));
+              claim();
+            });
+      });
     }
   }
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     loop.stop();
     try {
       loopThread.join(10_000);

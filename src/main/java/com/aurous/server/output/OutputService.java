@@ -6,6 +6,7 @@ import com.aurous.server.api.HttpVerticle;
 import com.aurous.server.generation.OutputLinks;
 import com.aurous.server.util.Ids;
 import io.vertx.core.Future;
+import com.aurous.server.storage.OutageLog;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
@@ -129,6 +130,7 @@ public final class OutputService implements OutputLinks {
   }
 
   public void startReaper(Vertx vertx, long intervalSeconds) {
-    vertx.setPeriodic(intervalSeconds * 1000, t -> reap());
+    OutageLog outage = new OutageLog(LOG, "Output reaper");
+    vertx.setPeriodic(intervalSeconds * 1000, t -> reap().onComplete(outage::record));
   }
 }

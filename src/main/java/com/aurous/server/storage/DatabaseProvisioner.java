@@ -52,6 +52,13 @@ public final class DatabaseProvisioner implements AutoCloseable {
     }
   }
 
+  /** Starts the embedded server's watchdog (see {@link EmbeddedDatabase#watch}); nothing for an external database. */
+  public void watchEmbedded(long intervalMs, int restartAttempts, java.util.function.Consumer<String> onGiveUp) {
+    if (embedded != null) {
+      embedded.watch(intervalMs, restartAttempts, onGiveUp);
+    }
+  }
+
   public DatabaseTarget target() {
     return target;
   }

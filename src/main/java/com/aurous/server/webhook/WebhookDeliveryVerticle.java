@@ -6,6 +6,7 @@ import com.aurous.server.net.UrlChecker;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.OpenCircuitException;
+import com.aurous.server.storage.OutageLog;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -57,6 +58,7 @@ public final class WebhookDeliveryVerticle extends VerticleBase {
   private UrlChecker urls;
   private HttpClientAgent http;
   private int inFlight;
+  private final OutageLog outage = new OutageLog(LOG, "Webhook claim");
   private boolean claiming;
   private boolean claimAgain;
 
@@ -155,9 +157,10 @@ public final class WebhookDeliveryVerticle extends VerticleBase {
           boolean more = claimAgain;
           claimAgain = false;
           if (ar.failed()) {
-            LOG.warn("Webhook claim failed: {}", ar.cause().toString());
+            outage.failed(ar.cause());
             return;
           }
+          outage.succeeded();
           for (Claimed d : ar.result()) {
             inFlight++;
             deliver(d).onComplete(x -> {

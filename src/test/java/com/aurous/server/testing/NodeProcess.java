@@ -69,6 +69,14 @@ public final class NodeProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** The exit code once the process ends by itself within {@code timeout}; fails the test otherwise. */
+  public int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(name + " still runs after " + timeout + ":\n" + output());
+    }
+    return process.exitValue();
+  }
+
   @Override
   public void close() throws Exception {
     if (process.isAlive()) {
