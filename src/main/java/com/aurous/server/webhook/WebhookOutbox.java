@@ -2,7 +2,6 @@ package com.aurous.server.webhook;
 
 import com.aurous.server.generation.GenerationStatus;
 import com.aurous.server.generation.GenerationView;
-import com.aurous.server.util.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -39,10 +38,7 @@ public final class WebhookOutbox {
             return Future.succeededFuture();
           }
           String payload = new JsonObject().put("event", event).put("data", view.toJson(row)).encode();
-          return tx.preparedQuery("INSERT INTO webhook_deliveries (id, generation_id, team_id, event, url, webhook_id, payload)"
-                  + " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (generation_id, event) DO NOTHING")
-              .execute(Tuple.of(Ids.newId("whd"), generationId, row.getString("team_id"), event, url, Ids.newId("msg"), payload))
-              .mapEmpty();
+          return WebhookDeliveryStore.insert(tx, generationId, row.getString("team_id"), event, url, payload);
         });
   }
 }
