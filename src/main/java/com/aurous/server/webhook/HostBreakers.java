@@ -47,6 +47,7 @@ final class HostBreakers {
   private final Runnable onAdmitting;
   private final Map<String, CircuitBreaker> breakers = new HashMap<>();
   private final Set<String> trials = new HashSet<>();
+  private final Map<String, Integer> sending = new HashMap<>();
 
   /** {@code onAdmitting} runs when a breaker half-opens or closes: deliveries it held back are due again. */
   HostBreakers(Vertx vertx, Context context, WebhookSettings settings, Runnable onAdmitting) {
@@ -102,10 +103,28 @@ final class HostBreakers {
           }
           return Future.failedFuture(e);
         });
-    if (trial) {
-      result.onComplete(ar -> trials.remove(target));
-    }
+    sending.merge(target, 1, Integer::sum);
+    result.onComplete(ar -> {
+      if (trial) {
+        trials.remove(target);
+      }
+      forgetIfHealthy(target, breaker);
+    });
     return result;
+  }
+
+  /**
+   * Drops a closed breaker with no failures once nothing is being sent through it: it holds no
+   * state worth keeping, and the map stays as small as the set of hosts that recently failed.
+   */
+  private void forgetIfHealthy(String target, CircuitBreaker breaker) {
+    int left = sending.merge(target, -1, Integer::sum);
+    if (left <= 0) {
+      sending.remove(target);
+      if (breaker.state() == CircuitBreakerState.CLOSED && breaker.failureCount() == 0 && breakers.remove(target, breaker)) {
+        breaker.close();
+      }
+    }
   }
 
   private CircuitBreaker breaker(String target) {
