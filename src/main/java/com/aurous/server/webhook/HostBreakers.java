@@ -10,10 +10,8 @@ import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -46,7 +44,8 @@ final class HostBreakers {
   private final WebhookSettings settings;
   private final Runnable onAdmitting;
   private final Map<String, CircuitBreaker> breakers = new HashMap<>();
-  private final Set<String> trials = new HashSet<>();
+  /** Per half-open target, the delivery that holds its one trial (from claiming until it is finished). */
+  private final Map<String, String> trials = new HashMap<>();
   private final Map<String, Integer> sending = new HashMap<>();
 
   /** {@code onAdmitting} runs when a breaker half-opens or closes: deliveries it held back are due again. */
@@ -62,7 +61,7 @@ final class HostBreakers {
     List<String> out = new ArrayList<>();
     breakers.forEach((target, b) -> {
       CircuitBreakerState s = b.state();
-      if (s == CircuitBreakerState.OPEN || (s == CircuitBreakerState.HALF_OPEN && trials.contains(target))) {
+      if (s == CircuitBreakerState.OPEN || (s == CircuitBreakerState.HALF_OPEN && trials.containsKey(target))) {
         out.add(target);
       }
     });
@@ -73,7 +72,7 @@ final class HostBreakers {
   List<String> awaitingTrial() {
     List<String> out = new ArrayList<>();
     breakers.forEach((target, b) -> {
-      if (b.state() == CircuitBreakerState.HALF_OPEN && !trials.contains(target)) {
+      if (b.state() == CircuitBreakerState.HALF_OPEN && !trials.containsKey(target)) {
         out.add(target);
       }
     });
@@ -81,16 +80,29 @@ final class HostBreakers {
   }
 
   /**
+   * A delivery to {@code target} was claimed: if its breaker awaits a trial, this delivery is it,
+   * so no further delivery to the host is claimed while the trial resolves, sends and is recorded.
+   */
+  void claimed(String target, String deliveryId) {
+    CircuitBreaker b = breakers.get(target);
+    if (b != null && b.state() == CircuitBreakerState.HALF_OPEN) {
+      trials.putIfAbsent(target, deliveryId);
+    }
+  }
+
+  /** The delivery's attempt is over (sent, refused, deferred or failed): its trial, if it held one, is returned. */
+  void finished(String target, String deliveryId) {
+    trials.remove(target, deliveryId);
+  }
+
+  /**
    * Runs one send through the target's breaker. The outcome is the send's; the future fails only
    * with {@link Deferred} (the breaker held it back) or an unexpected error.
    */
-  Future<AttemptOutcome> send(String target, Supplier<Future<AttemptOutcome>> attempt) {
+  Future<AttemptOutcome> send(String target, String deliveryId, Supplier<Future<AttemptOutcome>> attempt) {
     CircuitBreaker breaker = breaker(target);
-    boolean trial = breaker.state() == CircuitBreakerState.HALF_OPEN;
-    if (trial) {
-      if (!trials.add(target)) {
-        return Future.failedFuture(new Deferred(target));
-      }
+    if (breaker.state() == CircuitBreakerState.HALF_OPEN && !trials.computeIfAbsent(target, k -> deliveryId).equals(deliveryId)) {
+      return Future.failedFuture(new Deferred(target));
     }
     Future<AttemptOutcome> result = breaker.<AttemptOutcome>execute(() -> attempt.get()
             .compose(o -> o.hostFailure() ? Future.failedFuture(new HostFailure(o)) : Future.succeededFuture(o)))
@@ -104,12 +116,7 @@ final class HostBreakers {
           return Future.failedFuture(e);
         });
     sending.merge(target, 1, Integer::sum);
-    result.onComplete(ar -> {
-      if (trial) {
-        trials.remove(target);
-      }
-      forgetIfHealthy(target, breaker);
-    });
+    result.onComplete(ar -> forgetIfHealthy(target, breaker));
     return result;
   }
 

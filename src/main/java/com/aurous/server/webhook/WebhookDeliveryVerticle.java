@@ -101,8 +101,12 @@ public final class WebhookDeliveryVerticle extends VerticleBase {
         LOG.info("Webhook claim works again");
       }
       for (WebhookDeliveryStore.Claimed d : ar.result()) {
+        breakers.claimed(d.target(), d.id());
+      }
+      for (WebhookDeliveryStore.Claimed d : ar.result()) {
         inFlight++;
         deliver(d).onComplete(x -> {
+          breakers.finished(d.target(), d.id());
           inFlight--;
           claim();
         });
@@ -149,7 +153,7 @@ public final class WebhookDeliveryVerticle extends VerticleBase {
       if (pinned.failed()) {
         return Future.succeededFuture(OutcomeClassifier.unresolved(target.host(), pinned.cause()));
       }
-      return WebhookSecrets.ensure(pool, d.teamId()).compose(secret -> breakers.send(d.target(),
+      return WebhookSecrets.ensure(pool, d.teamId()).compose(secret -> breakers.send(d.target(), d.id(),
           () -> sender.send(target, pinned.result(), d.webhookId(), secret, d.payload())
               .transform(sent -> Future.succeededFuture(sent.succeeded()
                   ? OutcomeClassifier.answered(sent.result())
