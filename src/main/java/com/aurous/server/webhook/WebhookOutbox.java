@@ -3,7 +3,6 @@ package com.aurous.server.webhook;
 import com.aurous.server.generation.GenerationStatus;
 import com.aurous.server.generation.GenerationView;
 import com.aurous.server.generation.TerminalEffects;
-import com.aurous.server.util.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -39,15 +38,7 @@ public final class WebhookOutbox implements TerminalEffects {
       return Future.succeededFuture();
     }
     String payload = new JsonObject().put("event", event).put("data", view.toJson(generation)).encode();
-    return enqueue(tx, generation.getString("id"), generation.getString("team_id"), event, url, payload);
-  }
-
-  /** One delivery per (generation, event), inserted in the caller's transaction. */
-  public static Future<Void> enqueue(SqlConnection tx, String generationId, String teamId, String event, String url,
-      String payload) {
-    return tx.preparedQuery("INSERT INTO webhook_deliveries (id, generation_id, team_id, event, url, webhook_id, payload)"
-            + " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (generation_id, event) DO NOTHING")
-        .execute(Tuple.of(Ids.newId("whd"), generationId, teamId, event, url, Ids.newId("msg"), payload))
-        .mapEmpty();
+    // One delivery per (generation, event), inserted in the caller's transaction.
+    return WebhookDeliveryStore.insert(tx, generation.getString("id"), generation.getString("team_id"), event, url, payload);
   }
 }

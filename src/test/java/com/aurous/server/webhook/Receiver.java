@@ -14,11 +14,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntUnaryOperator;
+import java.util.function.ToIntBiFunction;
+import java.util.function.ToIntFunction;
 
 /**
  * A webhook receiver for tests: a real Vert.x HTTP server on 127.0.0.1 and a free port, answering
- * the n-th request (0-based) with {@code responder.applyAsInt(n)}; a negative answer means never
- * answer (the connection stays open, no response).
+ * the n-th request (0-based) with {@code responder.applyAsInt(n)}, or each request by what it
+ * carries ({@link #byRequest}); a negative answer means never answer (the connection stays open,
+ * no response).
  */
 final class Receiver implements AutoCloseable {
   record Hit(long receivedAtMillis, String path, MultiMap headers, String body) {
@@ -39,13 +42,18 @@ final class Receiver implements AutoCloseable {
   final AtomicInteger connections = new AtomicInteger();
 
   private Receiver(IntUnaryOperator responder) {
+    this((hit, n) -> responder.applyAsInt(n));
+  }
+
+  private Receiver(ToIntBiFunction<Hit, Integer> responder) {
     AtomicInteger n = new AtomicInteger();
     server = vertx.createHttpServer()
         .connectionHandler(c -> connections.incrementAndGet())
         .requestHandler(req -> req.body().onSuccess(body -> {
-          hits.add(new Hit(System.currentTimeMillis(), req.path(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
-              body.toString(StandardCharsets.UTF_8)));
-          int code = responder.applyAsInt(n.getAndIncrement());
+          Hit hit = new Hit(System.currentTimeMillis(), req.path(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
+              body.toString(StandardCharsets.UTF_8));
+          hits.add(hit);
+          int code = responder.applyAsInt(hit, n.getAndIncrement());
           if (code < 0) {
             return;
           }
@@ -59,6 +67,11 @@ final class Receiver implements AutoCloseable {
 
   static Receiver start(IntUnaryOperator responder) {
     return new Receiver(responder);
+  }
+
+  /** Answers each request by its content, e.g. by its webhook-id. */
+  static Receiver byRequest(ToIntFunction<Hit> responder) {
+    return new Receiver((hit, n) -> responder.applyAsInt(hit));
   }
 
   static Receiver always(int code) {
