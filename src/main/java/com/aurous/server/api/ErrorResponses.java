@@ -1,6 +1,7 @@
 package com.aurous.server.api;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -25,7 +26,11 @@ public final class ErrorResponses {
   }
 
   public static void send(RoutingContext ctx, ApiException e) {
-    HttpServerResponse res = ctx.response();
+    send(ctx.response(), e);
+  }
+
+  /** For answers given outside a route (front door, HTTP decoder failures). */
+  static void send(HttpServerResponse res, ApiException e) {
     if (res.ended() || res.headWritten()) {
       return;
     }
@@ -38,12 +43,23 @@ public final class ErrorResponses {
 
   /** The router's failure handler. */
   public static void handle(RoutingContext ctx) {
+    handle(ctx, ctx.statusCode());
+  }
+
+  /**
+   * The router's error handler for {@code status}. The router calls it without setting the
+   * context's status when it fails before any route (e.g. while matching), so the status is bound here.
+   */
+  public static Handler<RoutingContext> forStatus(int status) {
+    return ctx -> handle(ctx, ctx.statusCode() == -1 ? status : ctx.statusCode());
+  }
+
+  private static void handle(RoutingContext ctx, int status) {
     Throwable failure = ctx.failure();
     if (failure instanceof ApiException api) {
       send(ctx, api);
       return;
     }
-    int status = ctx.statusCode();
     ApiException mapped = switch (status) {
       case 400 -> ApiException.invalid("malformed_request", "The request could not be read.", null);
       case 401 -> ApiException.unauthorized("A valid X-Api-Key header is required.");
@@ -54,7 +70,9 @@ public final class ErrorResponses {
           "The request body is larger than this server accepts.", null);
       case 415 -> new ApiException(415, "invalid_request", "unsupported_media_type",
           "Send the body as application/json.", null);
-      default -> null;
+      default -> status >= 400 && status < 500
+          ? new ApiException(status, "invalid_request", "invalid_request", "The request was refused: " + reason(status) + ".", null)
+          : null;
     };
     if (mapped != null) {
       send(ctx, mapped);
