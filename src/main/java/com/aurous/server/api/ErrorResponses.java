@@ -31,7 +31,7 @@ public final class ErrorResponses {
 
   /** For answers given outside a route (front door, HTTP decoder failures). */
   static void send(HttpServerResponse res, ApiException e) {
-    if (res.ended() || res.headWritten()) {
+    if (res.ended() || res.headWritten() || res.closed()) {
       return;
     }
     res.setStatusCode(e.status()).putHeader("Content-Type", "application/json");
@@ -60,6 +60,11 @@ public final class ErrorResponses {
       send(ctx, api);
       return;
     }
+    ApiException broken = JsonBodies.streamFailure(ctx);
+    if (broken != null) {
+      send(ctx, broken);
+      return;
+    }
     ApiException mapped = switch (status) {
       case 400 -> ApiException.invalid("malformed_request", "The request could not be read.", null);
       case 401 -> ApiException.unauthorized("A valid X-Api-Key header is required.");
@@ -78,9 +83,18 @@ public final class ErrorResponses {
       send(ctx, mapped);
       return;
     }
+    if (ctx.response().closed()) {
+      // The client went away or broke the framing mid-body (a bad chunk size): nobody to answer.
+      LOG.debug("Connection closed before {} {} was answered", ctx.request().method(), ctx.request().path(), failure);
+      return;
+    }
     LOG.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
-    send(ctx, new ApiException(500, "api_error", "internal_error",
-        "The server failed to handle this request; quote the Aurous-Request-Id when reporting it.", null));
+    send(ctx, internalError());
+  }
+
+  static ApiException internalError() {
+    return new ApiException(500, "api_error", "internal_error",
+        "The server failed to handle this request; quote the Aurous-Request-Id when reporting it.", null);
   }
 
   public static String reason(int status) {

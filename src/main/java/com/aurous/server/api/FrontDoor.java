@@ -6,6 +6,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where every request enters, before the router: it gets its Aurous-Request-Id here, and a
@@ -13,6 +15,7 @@ import io.vertx.ext.web.Router;
  * with the status the failure calls for.
  */
 final class FrontDoor implements Handler<HttpServerRequest> {
+  private static final Logger LOG = LoggerFactory.getLogger(FrontDoor.class);
   private final Router router;
 
   FrontDoor(Router router) {
@@ -22,7 +25,14 @@ final class FrontDoor implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest req) {
     RequestIds.assign(req.response());
-    ApiException problem = RequestTargets.problem(req);
+    ApiException problem;
+    try {
+      problem = RequestTargets.problem(req);
+    } catch (RuntimeException e) {
+      // Outside the router nothing else would answer: the client would wait forever.
+      LOG.error("Request target check failed on {} {}", req.method(), req.uri(), e);
+      problem = ErrorResponses.internalError();
+    }
     if (problem != null) {
       ErrorResponses.send(req.response(), problem);
       return;

@@ -53,8 +53,9 @@ public final class HttpVerticle extends VerticleBase {
     // Only POST routes read a body, and only as JSON: a body on any other method is left unread,
     // so no form or multipart decoder runs (it threw for non-POST methods, answering 500).
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.maxBodyBytes()).setHandleFileUploads(false);
-    router.post("/v1/*").handler(JsonBodies::requireJsonContentType);
+    router.post("/v1/*").handler(JsonBodies::beforeBody);
     router.post("/v1/*").handler(body);
+    router.post("/v1/*").handler(JsonBodies::afterBody);
     router.route("/v1/*").handler(services.authentication()::handle);
     router.route("/v1/*").handler(services.versions()::handle);
 

@@ -26,14 +26,15 @@ final class RequestTargets {
     String uri = req.uri();
     String target = uri;
     if (!uri.startsWith("/")) {
-      String path = req.path();
-      boolean absoluteForm = (uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8))
-          && path != null && path.startsWith("/");
-      if (!absoluteForm) {
+      // Absolute form (http://host/path) is legal HTTP/1.1; anything else names no resource here.
+      int authority = uri.regionMatches(true, 0, "http://", 0, 7) ? 7 : uri.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
+      int slash = authority < 0 ? -1 : uri.indexOf('/', authority);
+      int question = authority < 0 ? -1 : uri.indexOf('?', authority);
+      if (slash < 0 || (question >= 0 && question < slash)) {
         return ApiException.invalid("invalid_request_target",
-            "The request target must be a path starting with '/'.", null);
+            "The request target must be a path starting with '/' (or an absolute http URL with one).", null);
       }
-      target = uri.substring(uri.indexOf('/', uri.indexOf("//") + 2));
+      target = uri.substring(slash);
     }
     int q = target.indexOf('?');
     String rawPath = q < 0 ? target : target.substring(0, q);
