@@ -188,6 +188,21 @@ class HostileRequestTest {
     assertThat(err.getString("type")).isEqualTo("invalid_request");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"zz", "-1", "fffffffffffffffff", "5;\u0001"})
+  void aBrokenChunkedBodyIs400MalformedRequestOrAClosedConnectionNeverA500(String chunkSize) {
+    for (String target : List.of("/v1/images/estimate", "/v1/images", "/v1/images/" + created + "/cancel")) {
+      String request = "POST " + target + " HTTP/1.1\r\nHost: x\r\nX-Api-Key: " + key
+          + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"pr\r\n" + chunkSize + "\r\nompt\r\n";
+      try (RawHttp http = new RawHttp(node.node().port(), 10_000)) {
+        RawHttp.Response r = http.exchange(RawHttp.bytes(request), false, true);
+        if (r.status() != -1) {
+          assertThat(assertEnvelope(r, 400, chunkSize + " on " + target).getString("code")).isEqualTo("malformed_request");
+        }
+      }
+    }
+  }
+
   @Test
   void theEnvelopeForARequestTooLargeNamesTheLimit() {
     RawHttp.Response line = send("GET /healthz?x=" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
