@@ -54,6 +54,10 @@ final class FrontDoor implements Handler<HttpServerRequest> {
     } else if (cause instanceof TooLongHttpHeaderException) {
       e = new ApiException(431, "invalid_request", "headers_too_large",
           "The request headers are larger than " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes.", null);
+    } else if (cause instanceof HttpVersionGate.UnsupportedVersion) {
+      // The one 5xx a client can cause, and the status HTTP defines for it.
+      e = new ApiException(505, "invalid_request", "http_version_not_supported",
+          "This server speaks HTTP/1.1 (and 1.0) only.", null);
     } else {
       e = ApiException.invalid("malformed_request",
           "The request is not valid HTTP/1.1 (request line or headers could not be read).", null);

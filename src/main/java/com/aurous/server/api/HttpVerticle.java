@@ -35,6 +35,7 @@ public final class HttpVerticle extends VerticleBase {
     return vertx.createHttpServer(options)
         .requestHandler(new FrontDoor(router))
         .invalidRequestHandler(FrontDoor::invalid)
+        .connectionHandler(HttpVersionGate::install)
         .listen()
         .onSuccess(s -> server = s);
   }

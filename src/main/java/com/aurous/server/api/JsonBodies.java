@@ -9,6 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 /** Reads a request body as one JSON object, or fails with the envelope's malformed_json. */
 public final class JsonBodies {
   private static final String READING = "aurous.reading_body";
+
   private JsonBodies() {}
 
   public static JsonObject object(RoutingContext ctx) {

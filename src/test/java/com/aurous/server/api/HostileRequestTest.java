@@ -203,6 +203,33 @@ class HostileRequestTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"HTTP/2.0", "HTTP/0.9", "HTTP/3.1"})
+  void aRequestLineNamingAnotherMajorHttpVersionIs505InTheEnvelope(String version) {
+    RawHttp.Response r = send("GET /healthz " + version + "\r\nHost: x\r\n\r\n");
+    assertThat(assertEnvelope(r, 505, version).getString("code")).isEqualTo("http_version_not_supported");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"FOO/1.1", "HTTP/1.1x", "HTTP/1", "HTTPS/1.1"})
+  void aRequestLineWithAnUnreadableVersionIs400InTheEnvelope(String version) {
+    RawHttp.Response r = send("GET /healthz " + version + "\r\nHost: x\r\n\r\n");
+    assertThat(assertEnvelope(r, 400, version).getString("code")).isEqualTo("malformed_request");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"HTTP/1.2", "HTTP/1.9", "http/1.1"})
+  void aHigherHttp1MinorVersionIsServedAsHttp11OnAKeptAliveConnection(String version) {
+    try (RawHttp http = new RawHttp(node.node().port(), 10_000)) {
+      for (int i = 0; i < 3; i++) {
+        RawHttp.Response r = http.exchange("GET /v1/images/" + created + " " + version + "\r\nHost: x\r\nX-Api-Key: " + key + "\r\n\r\n");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        assertThat(r.header("Aurous-Request-Id")).startsWith("req_");
+      }
+      assertThat(http.connections()).isEqualTo(1);
+    }
+  }
+
   @Test
   void theEnvelopeForARequestTooLargeNamesTheLimit() {
     RawHttp.Response line = send("GET /healthz?x=" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
