@@ -5,8 +5,6 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
@@ -21,11 +19,6 @@ class PackageCyclesTest {
 
   @Test
   void noTwoPackagesDependOnEachOtherInACircle() {
-    slices().matching("com.aurous.server.(*)..").should().beFreeOfCycles()
-        // catalog -> api (ApiException) and catalog -> generation (ImageRequest) are removed on the
-        // branch reworking catalog/; this exception goes when that branch is merged.
-        .ignoreDependency(resideInAPackage("com.aurous.server.catalog.."),
-            resideInAnyPackage("com.aurous.server.api..", "com.aurous.server.generation.."))
-        .check(MAIN);
+    slices().matching("com.aurous.server.(*)..").should().beFreeOfCycles().check(MAIN);
   }
 }

@@ -27,8 +27,12 @@ public final class ErrorResponses {
   }
 
   public static void send(RoutingContext ctx, ApiException e) {
-    HttpServerResponse res = ctx.response();
-    if (res.ended() || res.headWritten()) {
+    send(ctx.response(), e);
+  }
+
+  /** For answers given outside a route (front door, HTTP decoder failures). */
+  static void send(HttpServerResponse res, ApiException e) {
+    if (res.ended() || res.headWritten() || res.closed()) {
       return;
     }
     res.setStatusCode(e.status()).putHeader("Content-Type", "application/json");
@@ -56,12 +60,28 @@ public final class ErrorResponses {
 
   /** Maps a failure or an error status to the envelope. */
   public static void handle(RoutingContext ctx) {
+    handle(ctx, ctx.statusCode());
+  }
+
+  /**
+   * The router's error handler for {@code status}. The router calls it without setting the
+   * context's status when it fails before any route (e.g. while matching), so the status is bound here.
+   */
+  public static Handler<RoutingContext> forStatus(int status) {
+    return ctx -> handle(ctx, ctx.statusCode() == -1 ? status : ctx.statusCode());
+  }
+
+  private static void handle(RoutingContext ctx, int status) {
     Throwable failure = ctx.failure();
     if (failure instanceof ApiException api) {
       send(ctx, api);
       return;
     }
-    int status = ctx.statusCode();
+    ApiException broken = JsonBodies.streamFailure(ctx);
+    if (broken != null) {
+      send(ctx, broken);
+      return;
+    }
     ApiException mapped = switch (status) {
       case 400 -> ApiException.invalid("malformed_request", "The request could not be read.", null);
       case 401 -> ApiException.unauthorized("A valid X-Api-Key header is required.");
@@ -72,15 +92,26 @@ public final class ErrorResponses {
           "The request body is larger than this server accepts.", null);
       case 415 -> new ApiException(415, "invalid_request", "unsupported_media_type",
           "Send the body as application/json.", null);
-      default -> null;
+      default -> status >= 400 && status < 500
+          ? new ApiException(status, "invalid_request", "invalid_request", "The request was refused: " + reason(status) + ".", null)
+          : null;
     };
     if (mapped != null) {
       send(ctx, mapped);
       return;
     }
+    if (ctx.response().closed()) {
+      // The client went away or broke the framing mid-body (a bad chunk size): nobody to answer.
+      LOG.debug("Connection closed before {} {} was answered", ctx.request().method(), ctx.request().path(), failure);
+      return;
+    }
     LOG.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
-    send(ctx, new ApiException(500, "api_error", "internal_error",
-        "The server failed to handle this request; quote the Aurous-Request-Id when reporting it.", null));
+    send(ctx, internalError());
+  }
+
+  static ApiException internalError() {
+    return new ApiException(500, "api_error", "internal_error",
+        "The server failed to handle this request; quote the Aurous-Request-Id when reporting it.", null);
   }
 
   public static String reason(int status) {

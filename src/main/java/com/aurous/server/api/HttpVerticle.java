@@ -29,8 +29,14 @@ public final class HttpVerticle extends VerticleBase {
         // Cleartext HTTP/2 upgrades (h2c) from clients such as java.net.http intermittently hung
         // GETs in our suite; over plain HTTP the server speaks HTTP/1.1 only.
         .setHttp2ClearTextEnabled(false)
-        .setMaxFormAttributeSize(8192);
-    return vertx.createHttpServer(options).requestHandler(router).listen()
+        // The limits FrontDoor names in its 414 / 431 answers.
+        .setMaxInitialLineLength(HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH)
+        .setMaxHeaderSize(HttpServerOptions.DEFAULT_MAX_HEADER_SIZE);
+    return vertx.createHttpServer(options)
+        .requestHandler(new FrontDoor(router))
+        .invalidRequestHandler(FrontDoor::invalid)
+        .connectionHandler(HttpVersionGate::install)
+        .listen()
         .onSuccess(s -> server = s);
   }
 
@@ -46,8 +52,12 @@ public final class HttpVerticle extends VerticleBase {
     // Output links carry their own signed token instead of an API key (issue: outputs).
     services.outputRoutes().forEach(r -> r.mount(router));
 
+    // Only POST routes read a body, and only as JSON: a body on any other method is left unread,
+    // so no form or multipart decoder runs (it threw for non-POST methods, answering 500).
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.maxBodyBytes()).setHandleFileUploads(false);
-    router.route("/v1/*").handler(body);
+    router.post("/v1/*").handler(JsonBodies::beforeBody);
+    router.post("/v1/*").handler(body);
+    router.post("/v1/*").handler(JsonBodies::afterBody);
     router.route("/v1/*").handler(services.authentication()::handle);
     router.route("/v1/*").handler(services.versions()::handle);
 
@@ -59,10 +69,11 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/v1/images/:id/cancel").handler(images::cancel);
     services.extraV1Routes().forEach(r -> r.mount(router));
 
-    // Unknown paths and methods still answer in the error envelope.
-    router.errorHandler(404, ErrorResponses::handle);
-    router.errorHandler(405, ErrorResponses::handle);
-    router.errorHandler(500, errors);
+    // Whatever status the router itself fails with (unknown path or method, a request it cannot
+    // route), the answer is the error envelope; a 500 caused by a database outage is a 503.
+    for (int status = 400; status < 600; status++) {
+      router.errorHandler(status, status == 500 ? errors : ErrorResponses.forStatus(status));
+    }
     return router;
   }
 

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 public final class ImageRequestParser {
   public static final int MAX_PROMPT = 4000;
   public static final int MAX_REFERENCES = 6;
+  public static final int MAX_SLUG = 64;
 
   private static final Set<String> FIELDS = Set.of(
       "prompt", "negative_prompt", "lora_id", "character_id", "width", "height", "steps",
@@ -46,6 +47,12 @@ public final class ImageRequestParser {
         throw ApiException.invalid("unknown_field", "Unknown field '" + field + "'.", field);
       }
     }
+    // Decided on presence alone, before either value is read or looked up: the pages name this
+    // error for sending both, whatever the values are.
+    if (present(body, "character_id") && body.getValue("reference_image_urls") instanceof JsonArray refs && !refs.isEmpty()) {
+      throw ApiException.invalid("mutually_exclusive_input",
+          "Send either character_id or reference_image_urls, not both.", "character_id");
+    }
     String prompt = requiredString(body, "prompt");
     checkText("prompt", prompt);
     String negative = optionalString(body, "negative_prompt");
@@ -53,19 +60,16 @@ public final class ImageRequestParser {
       checkText("negative_prompt", negative);
     }
     String loraId = optionalString(body, "lora_id");
-    if (loraId != null && !(Ids.isId("lora", loraId) || SLUG.matcher(loraId).matches() || UUID.matcher(loraId).matches())) {
-      throw ApiException.invalid("invalid_value",
-          "lora_id must be a lora_<ulid> identifier, a URL-friendly slug or a UUID.", "lora_id");
+    if (loraId != null && !(Ids.isId("lora", loraId) || isSlug(loraId) || UUID.matcher(loraId).matches())) {
+      throw ApiException.invalid("invalid_value", "lora_id must be a lora_ identifier (lora_ and 1-" + Ids.MAX_BODY_LENGTH
+          + " URL-safe characters), a URL-friendly slug or a UUID.", "lora_id");
     }
     String characterId = optionalString(body, "character_id");
     if (characterId != null && !(Ids.isId("char", characterId) || UUID.matcher(characterId).matches())) {
-      throw ApiException.invalid("invalid_value", "character_id must be a char_<ulid> identifier or a UUID.", "character_id");
+      throw ApiException.invalid("invalid_value", "character_id must be a char_ identifier (char_ and 1-" + Ids.MAX_BODY_LENGTH
+          + " URL-safe characters) or a UUID.", "character_id");
     }
     List<String> references = references(body);
-    if (characterId != null && !references.isEmpty()) {
-      throw ApiException.invalid("mutually_exclusive_input",
-          "Send either character_id or reference_image_urls, not both.", "character_id");
-    }
 
     String sizeName = optionalString(body, "size");
     boolean hasWidth = present(body, "width");
@@ -138,7 +142,8 @@ public final class ImageRequestParser {
       }
       if (s.startsWith("file_")) {
         if (!Ids.isId("file", s)) {
-          throw ApiException.invalid("invalid_value", param + " must be a file_<ulid> id or an https URL.", param);
+          throw ApiException.invalid("invalid_value", param + " must be a file_ id (file_ and 1-" + Ids.MAX_BODY_LENGTH
+              + " URL-safe characters) or an https URL.", param);
         }
       } else {
         String problem = referenceUrls.problem(s);
@@ -149,6 +154,10 @@ public final class ImageRequestParser {
       out.add(s);
     }
     return List.copyOf(out);
+  }
+
+  private static boolean isSlug(String s) {
+    return s.length() <= MAX_SLUG && SLUG.matcher(s).matches();
   }
 
   // ---- field readers ----------------------------------------------------------------

@@ -1,6 +1,8 @@
 package com.aurous.server.api;
 
 import com.aurous.server.auth.Team;
+import com.aurous.server.catalog.CatalogEntry;
+import com.aurous.server.catalog.CatalogException;
 import com.aurous.server.catalog.CatalogResolver;
 import com.aurous.server.generation.GenerationDefaults;
 import com.aurous.server.generation.GenerationDispatcher;
@@ -54,7 +56,7 @@ public final class ImagesApi {
   public void estimate(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
     ImageRequest req = parser.parse(JsonBodies.object(ctx));
-    catalog.resolve(team.id(), req)
+    resolve(team, req)
         .map(entry -> new JsonObject()
             .put("object", "estimate")
             .put("estimated_cost", defaults.cost(req, entry).toJson(false))
@@ -71,7 +73,7 @@ public final class ImagesApi {
       throw ApiException.invalid("invalid_idempotency_key", IDEMPOTENCY_HEADER + " must be 1-256 characters.", IDEMPOTENCY_HEADER);
     }
     ImageRequest req = parser.parse(JsonBodies.object(ctx));
-    Future<GenerationSpec> spec = catalog.resolve(team.id(), req).map(entry -> defaults.resolve(req, entry));
+    Future<GenerationSpec> spec = resolve(team, req).map(entry -> defaults.resolve(req, entry));
     if (key == null) {
       spec.compose(s -> admitAndInsert(ctx, team, s, null))
           .onSuccess(body -> sendJson(ctx, 201, body))
@@ -102,6 +104,21 @@ public final class ImagesApi {
           sendJson(ctx, replay.status(), replay.body());
         })
         .onFailure(ctx::fail);
+  }
+
+  /** The catalog's look-up, its refusals in the API's terms. */
+  private Future<CatalogEntry> resolve(Team team, ImageRequest req) {
+    return catalog.resolve(team.id(), req.loraId(), req.characterId())
+        .recover(e -> Future.failedFuture(e instanceof CatalogException c ? catalogError(c) : e));
+  }
+
+  private static ApiException catalogError(CatalogException e) {
+    return switch (e.reason()) {
+      case LORA_MISSING -> ApiException.notFound("No LoRA '" + e.reference() + "' is available to your team.", "lora_id");
+      case CHARACTER_MISSING -> ApiException.notFound("No character '" + e.reference() + "'.", "character_id");
+      case CHARACTER_NOT_READY -> ApiException.invalid("character_not_ready",
+          "Character " + e.reference() + " is " + e.status() + "; it must be ready.", "character_id");
+    };
   }
 
   private record Replay(int status, String body, boolean replayed) {}

@@ -1,12 +1,15 @@
 package com.aurous.server.api;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /** Reads a request body as one JSON object, or fails with the envelope's malformed_json. */
 public final class JsonBodies {
+  private static final String READING = "aurous.reading_body";
+
   private JsonBodies() {}
 
   public static JsonObject object(RoutingContext ctx) {
@@ -24,6 +27,50 @@ public final class JsonBodies {
       throw ApiException.invalid("malformed_json", "The body must be a JSON object.", null);
     }
     return obj;
+  }
+
+  /**
+   * Before the body handler on POST routes: a body declared as anything but JSON is 415, so
+   * the form and multipart decoders never see it. No Content-Type at all is read as JSON.
+   * A body whose framing breaks mid-way (a bad chunk size) is the client's 400, not a server
+   * fault; Vert.x closes the connection right after, since the next request cannot be found.
+   */
+  public static void beforeBody(RoutingContext ctx) {
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type != null && !isJson(type)) {
+      throw new ApiException(415, "invalid_request", "unsupported_media_type",
+          "Send the body as application/json, not " + abbreviate(type) + ".", "Content-Type");
+    }
+    ctx.put(READING, Boolean.TRUE);
+    ctx.next();
+  }
+
+  /** After the body handler: the body is complete, so later failures are the route's own. */
+  public static void afterBody(RoutingContext ctx) {
+    ctx.remove(READING);
+    ctx.next();
+  }
+
+  /**
+   * The 400 for a failure while the body was still arriving. The body handler reports a broken
+   * stream (e.g. an invalid chunk size) as a bare exception, which would otherwise read as a 500.
+   */
+  static ApiException streamFailure(RoutingContext ctx) {
+    if (!Boolean.TRUE.equals(ctx.get(READING)) || ctx.failure() == null || ctx.failure() instanceof ApiException
+        || ctx.statusCode() == 413) {
+      return null;
+    }
+    return ApiException.invalid("malformed_request", "The request body could not be read: its framing is broken.", null);
+  }
+
+  private static boolean isJson(String contentType) {
+    int semicolon = contentType.indexOf(';');
+    String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+    return mediaType.equalsIgnoreCase("application/json");
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 100 ? s.substring(0, 100) + "..." : s;
   }
 
   private static String firstLine(String s) {

@@ -1,7 +1,5 @@
 package com.aurous.server.catalog;
 
-import com.aurous.server.api.ApiException;
-import com.aurous.server.generation.ImageRequest;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
@@ -19,31 +17,34 @@ public final class CatalogResolver {
     this.pool = pool;
   }
 
-  public Future<CatalogEntry> resolve(String teamId, ImageRequest req) {
-    Future<Row> lora = req.loraId() == null ? Future.succeededFuture() : pool
+  /**
+   * Either id may be null (not requested). Fails with {@link CatalogException} when one names
+   * nothing this team may use.
+   */
+  public Future<CatalogEntry> resolve(String teamId, String loraId, String characterId) {
+    Future<Row> lora = loraId == null ? Future.succeededFuture() : pool
         .preparedQuery("SELECT id, name, default_steps, default_guidance_scale, default_cfg_rescale, default_denoise_strength"
             + " FROM loras WHERE (id = $1 OR slug = $1 OR legacy_uuid::text = lower($1))"
             + " AND (team_id IS NULL OR team_id = $2) LIMIT 1")
-        .execute(Tuple.of(req.loraId(), teamId))
+        .execute(Tuple.of(loraId, teamId))
         .map(rows -> {
           if (rows.size() == 0) {
-            throw ApiException.notFound("No LoRA '" + req.loraId() + "' is available to your team.", "lora_id");
+            throw new CatalogException(CatalogException.Reason.LORA_MISSING, loraId, null);
           }
           return rows.iterator().next();
         });
-    Future<Row> character = req.characterId() == null ? Future.succeededFuture() : pool
+    Future<Row> character = characterId == null ? Future.succeededFuture() : pool
         .preparedQuery("SELECT id, status, reference_image_urls, consistency_denoise_strength FROM characters"
             + " WHERE (id = $1 OR legacy_uuid::text = lower($1)) AND team_id = $2")
-        .execute(Tuple.of(req.characterId(), teamId))
+        .execute(Tuple.of(characterId, teamId))
         .map(rows -> {
           // Another team's character answers exactly like a missing one: existence is never leaked.
           if (rows.size() == 0) {
-            throw ApiException.notFound("No character '" + req.characterId() + "'.", "character_id");
+            throw new CatalogException(CatalogException.Reason.CHARACTER_MISSING, characterId, null);
           }
           Row row = rows.iterator().next();
           if (!"ready".equals(row.getString("status"))) {
-            throw ApiException.invalid("character_not_ready",
-                "Character " + req.characterId() + " is " + row.getString("status") + "; it must be ready.", "character_id");
+            throw new CatalogException(CatalogException.Reason.CHARACTER_NOT_READY, characterId, row.getString("status"));
           }
           return row;
         });

@@ -52,6 +52,9 @@ public final class AddressPolicy {
       if (b0 == 192 && b1 == 0 && (b[2] & 0xff) == 0) {
         return "an IETF-reserved address";
       }
+      if (b0 == 198 && (b1 & 0xfe) == 18) {
+        return "a benchmarking (private) address";
+      }
       if (b0 >= 240) {
         return "a reserved address";
       }
@@ -63,6 +66,10 @@ public final class AddressPolicy {
       if (b0 == 0xfd && (b[1] & 0xff) == 0x00 && (b[2] & 0xff) == 0xec && (b[3] & 0xff) == 0x02) {
         return "a cloud metadata address";
       }
+      String transition = transitionForm(b);
+      if (transition != null) {
+        return transition;
+      }
       if (isMappedV4(b)) {
         try {
           byte[] v4 = {b[12], b[13], b[14], b[15]};
@@ -73,6 +80,42 @@ public final class AddressPolicy {
       }
     }
     return null;
+  }
+
+  /**
+   * IPv6 forms that carry an IPv4 address a gateway or the host's stack may translate and reach
+   * (::a.b.c.d, ::ffff:0:a.b.c.d, NAT64, 6to4, Teredo), and the discard-only prefix. Refused
+   * whole rather than by the embedded address: a webhook or image host has no need of them, and
+   * each translator decodes its own form.
+   */
+  private static String transitionForm(byte[] b) {
+    int w0 = word(b, 0);
+    int w1 = word(b, 1);
+    int w2 = word(b, 2);
+    boolean w3to5zero = word(b, 3) == 0 && word(b, 4) == 0 && word(b, 5) == 0;
+    if (w0 == 0 && w1 == 0 && w2 == 0 && w3to5zero) {
+      return "an IPv4-compatible IPv6 address (it embeds an IPv4 address)";
+    }
+    if (w0 == 0 && w1 == 0 && w2 == 0 && word(b, 3) == 0 && word(b, 4) == 0xffff && word(b, 5) == 0) {
+      return "an IPv4-translated IPv6 address (it embeds an IPv4 address)";
+    }
+    if (w0 == 0x0064 && w1 == 0xff9b && (w2 == 0x0001 || (w2 == 0 && w3to5zero))) {
+      return "a NAT64 address (it embeds an IPv4 address)";
+    }
+    if (w0 == 0x2002) {
+      return "a 6to4 address (it embeds an IPv4 address)";
+    }
+    if (w0 == 0x2001 && w1 == 0) {
+      return "a Teredo address (it embeds an IPv4 address)";
+    }
+    if (w0 == 0x0100 && w1 == 0 && w2 == 0 && word(b, 3) == 0) {
+      return "a discard-only address";
+    }
+    return null;
+  }
+
+  private static int word(byte[] b, int i) {
+    return ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
   }
 
   private static boolean isMappedV4(byte[] b) {

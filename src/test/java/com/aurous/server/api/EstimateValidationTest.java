@@ -127,7 +127,7 @@ class EstimateValidationTest {
       seven.add("file_" + ulid());
     }
     a.add(arguments("7 references", json(with("reference_image_urls", seven)), 400, "too_many_items", "reference_image_urls"));
-    for (String badFile : List.of("file_", "file_123", "file_01HXMQ7Z3K8Y2NABCDEFGHJKM!", "img_" + ulid(), "not-a-url", "")) {
+    for (String badFile : List.of("file_", "file_" + "a".repeat(65), "file_a b", "file_01HXMQ7Z3K8Y2NABCDEFGHJKM!", "img_" + ulid(), "not-a-url", "")) {
       a.add(arguments("bad reference " + badFile, json(with("reference_image_urls", new JsonArray().add(badFile))), 400, null, "reference_image_urls[0]"));
     }
     // URL rules: references and webhooks
