@@ -6,6 +6,7 @@ import com.aurous.server.api.ApiVersions;
 import com.aurous.server.api.Authentication;
 import com.aurous.server.api.HttpVerticle;
 import com.aurous.server.api.ImageRequestParser;
+import com.aurous.server.api.ImageEventsApi;
 import com.aurous.server.api.ImagesApi;
 import com.aurous.server.api.OpenApiDocument;
 import com.aurous.server.auth.KeyCache;
@@ -16,6 +17,7 @@ import com.aurous.server.cluster.LeaseRescuer;
 import com.aurous.server.config.ConfigLoader;
 import com.aurous.server.config.ServerConfig;
 import com.aurous.server.generation.GenerationDefaults;
+import com.aurous.server.generation.GenerationEventRelay;
 import com.aurous.server.generation.GenerationStore;
 import com.aurous.server.generation.GenerationView;
 import com.aurous.server.generation.IdempotencyStore;
@@ -71,10 +73,12 @@ public final class AurousNode implements AutoCloseable {
   private final int port;
   private final String devApiKey;
   private final List<EngineMetrics> engineMetrics;
+  private final GenerationEventRelay generationEvents;
 
   private AurousNode(Vertx vertx, ServerConfig config, DatabaseProvisioner database, Pool pool, int port, String devApiKey,
-      List<EngineMetrics> engineMetrics) {
+      List<EngineMetrics> engineMetrics, GenerationEventRelay generationEvents) {
     this.engineMetrics = engineMetrics;
+    this.generationEvents = generationEvents;
     this.vertx = vertx;
     this.config = config;
     this.database = database;
@@ -152,10 +156,9 @@ public final class AurousNode implements AutoCloseable {
       }
       List<EngineMetrics> metrics = config.hasRole("worker")
           ? deployWorkers(vertx, config, generations, cluster.nodeId(), outputs, nodeName) : List.of();
-      if (config.hasRole("api")) {
-        deployApi(vertx, config, pool, teams, generations, port, outputs);
-      }
-      return new AurousNode(vertx, config, database, pool, port, devKey, metrics);
+      GenerationEventRelay events = config.hasRole("api")
+          ? deployApi(vertx, config, pool, teams, generations, port, outputs) : null;
+      return new AurousNode(vertx, config, database, pool, port, devKey, metrics, events);
     } catch (Exception e) {
       database.close();
       throw e;
@@ -201,15 +204,22 @@ public final class AurousNode implements AutoCloseable {
     return List.copyOf(metrics);
   }
 
-  private static void deployApi(Vertx vertx, ServerConfig config, Pool pool, TeamStore teams, GenerationStore generations,
-      int port, OutputService outputs) {
+  /** Returns the node's relay of generation events to its event streams. */
+  private static GenerationEventRelay deployApi(Vertx vertx, ServerConfig config, Pool pool, TeamStore teams,
+      GenerationStore generations, int port, OutputService outputs) {
     ApiServices services = apiServices(config, pool, teams, generations, port, new EventBusDispatcher(vertx.eventBus()),
         outputs);
     services.outputRoutes().add(outputs.routes());
     services.extraV1Routes().add(new WebhookDeliveriesApi(pool, generations));
+    GenerationEventRelay relay = new GenerationEventRelay();
+    vertx.deployVerticle(relay).await();
+    services.extraV1Routes().add(new ImageEventsApi(generations, new GenerationView(outputs), relay,
+        config.integer("api.events_heartbeat_s"), config.integer("api.events_max_duration_s"),
+        config.integer("api.events_max_streams"), config.integer("api.unavailable_retry_after_s")));
     vertx.deployVerticle(() -> new HttpVerticle(services),
         new DeploymentOptions().setInstances(config.integer("http.instances"))).await();
     LOG.info("Aurous API listening on http://{}:{}", config.httpHost(), port);
+    return relay;
   }
 
   static ApiServices apiServices(ServerConfig config, Pool pool, TeamStore teams, GenerationStore store, int port,
@@ -252,6 +262,11 @@ public final class AurousNode implements AutoCloseable {
   /** One per device worker on this node, in engine.devices order. */
   public List<EngineMetrics> engineMetrics() {
     return engineMetrics;
+  }
+
+  /** The relay feeding this node's event streams; null on a node without the api role. */
+  public GenerationEventRelay generationEvents() {
+    return generationEvents;
   }
 
   public Vertx vertx() {

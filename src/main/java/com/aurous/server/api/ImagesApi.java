@@ -222,7 +222,7 @@ public final class ImagesApi {
   }
 
   /** A malformed id cannot name a generation: 404, exactly like a well-formed unknown one. */
-  private static String imageId(RoutingContext ctx) {
+  static String imageId(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     if (!Ids.isId("img", id)) {
       throw notFound(id);
@@ -230,7 +230,7 @@ public final class ImagesApi {
     return id;
   }
 
-  private static ApiException notFound(String id) {
+  static ApiException notFound(String id) {
     return ApiException.notFound("No image generation '" + id + "'.", "id");
   }
 

@@ -40,6 +40,9 @@ public final class ServerConfig {
     range("api.auth_cache_max_keys", 0, 10_000_000);
     range("api.list_default_limit", 1, 1000);
     range("api.list_max_limit", 1, 1000);
+    range("api.events_heartbeat_s", 1, 3600);
+    range("api.events_max_duration_s", 1, 86_400);
+    range("api.events_max_streams", 1, 1_000_000);
     NUMBER_RANGES.put("pricing.enhance_multiplier", new double[] {1, 100});
     range("pricing.per_reference", 0, 1_000_000);
     range("engine.intra_op_threads", 0, 1024);

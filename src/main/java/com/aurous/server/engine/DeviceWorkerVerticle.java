@@ -1,6 +1,7 @@
 package com.aurous.server.engine;
 
 import com.aurous.server.generation.GenerationAddresses;
+import com.aurous.server.generation.GenerationProgress;
 import com.aurous.server.model.DiffusionModel;
 import com.aurous.server.output.PngWriter;
 import com.aurous.server.storage.DatabaseFaults;
@@ -218,6 +219,15 @@ public final class DeviceWorkerVerticle extends VerticleBase {
     public void started(List<String> ids) {
       context.runOnContext(v -> untilStored(() -> store.markProcessing(ids, workerId))
           .onFailure(e -> LOG.warn("Could not mark {} processing: {}", ids, e.toString())));
+    }
+
+    /**
+     * Published straight from the loop thread (the event bus takes messages from any thread):
+     * hopping onto this context first would queue progress behind PNG encoding.
+     */
+    @Override
+    public void progressed(String generationId, int step, int steps) {
+      vertx.eventBus().publish(GenerationAddresses.PROGRESS, new GenerationProgress(generationId, step, steps).encode());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package com.aurous.server.engine;
 
+import com.aurous.server.generation.GenerationAddresses;
 import com.aurous.server.generation.GenerationDispatcher;
 import io.vertx.core.eventbus.EventBus;
 
@@ -23,5 +24,7 @@ public final class EventBusDispatcher implements GenerationDispatcher {
   @Override
   public void generationCancelled(String generationId) {
     bus.publish(EngineAddresses.CANCEL, generationId);
+    // The cancel is committed: event streams of the generation end on this like on any terminal state.
+    bus.publish(GenerationAddresses.TERMINAL, generationId);
   }
 }

@@ -18,6 +18,7 @@ final class RunningGeneration {
   float[] uncondContext;
   boolean started;
   int finishedSamples;
+  int reportedStep;
 
   RunningGeneration(ClaimedGeneration claim, Sampler sampler, int latentH, int latentW) {
     this.claim = claim;
@@ -26,6 +27,14 @@ final class RunningGeneration {
     this.latentW = latentW;
     this.bucket = latentW + "x" + latentH;
     this.images = new byte[claim.imageCount()][];
+  }
+
+  int stepsReached() {
+    int min = Integer.MAX_VALUE;
+    for (RunningSample s : samples) {
+      min = Math.min(min, s.step);
+    }
+    return samples.isEmpty() ? 0 : min;
   }
 
   boolean allStepsDone() {

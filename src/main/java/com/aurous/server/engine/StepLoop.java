@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +41,9 @@ public final class StepLoop implements Runnable {
   /** What the loop reports; called on the loop thread, so implementations hop off it at once. */
   public interface Listener {
     void started(List<String> generationIds);
+
+    /** Every sample of the generation has finished {@code step} of {@code steps}; once per generation per step. */
+    void progressed(String generationId, int step, int steps);
 
     void finished(ClaimedGeneration generation, List<byte[]> rgbImages);
 
@@ -262,6 +266,7 @@ public final class StepLoop implements Runnable {
 
     List<String> startedIds = new ArrayList<>();
     List<RunningGeneration> completed = new ArrayList<>();
+    Set<RunningGeneration> stepped = new LinkedHashSet<>();
     for (int i = 0; i < b; i++) {
       RunningSample s = batch.get(i);
       RunningGeneration g = s.generation;
@@ -270,6 +275,7 @@ public final class StepLoop implements Runnable {
       g.sampler.step(s.latents, 0, n, eps, i * n, s.step);
       s.step++;
       s.readySince = now;
+      stepped.add(g);
       if (!g.started) {
         g.started = true;
         startedIds.add(g.claim.id());
@@ -285,6 +291,14 @@ public final class StepLoop implements Runnable {
     }
     if (!startedIds.isEmpty()) {
       listener.started(startedIds);
+    }
+    for (RunningGeneration g : stepped) {
+      // A generation's samples may be split over batches: it has reached the step its slowest sample has.
+      int reached = g.stepsReached();
+      if (reached > g.reportedStep) {
+        g.reportedStep = reached;
+        listener.progressed(g.claim.id(), reached, g.sampler.steps());
+      }
     }
     if (!completed.isEmpty()) {
       decode(completed);
