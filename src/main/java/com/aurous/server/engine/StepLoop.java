@@ -42,8 +42,11 @@ public final class StepLoop implements Runnable {
   public interface Listener {
     void started(List<String> generationIds);
 
-    /** Every sample of the generation has finished {@code step} of {@code steps}; once per generation per step. */
-    void progressed(String generationId, int step, int steps);
+    /**
+     * Every sample of the generation has finished {@code step} of {@code steps}; once per
+     * generation per step. Ignored unless someone shows progress (the benchmark does not).
+     */
+    default void progressed(String generationId, int step, int steps) {}
 
     void finished(ClaimedGeneration generation, List<byte[]> rgbImages);
 
