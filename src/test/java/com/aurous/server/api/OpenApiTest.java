@@ -48,7 +48,7 @@ class OpenApiTest {
     }
     assertThat(ops).containsExactlyInAnyOrder(
         "GET /openapi.json", "GET /healthz", "POST /v1/images/estimate", "POST /v1/images", "GET /v1/images",
-        "GET /v1/images/{id}", "POST /v1/images/{id}/cancel", "GET /v1/images/{id}/output/{n}",
+        "GET /v1/images/{id}", "GET /v1/images/{id}/events", "POST /v1/images/{id}/cancel", "GET /v1/images/{id}/output/{n}",
         "GET /v1/images/{id}/webhook_deliveries");
     // the API key scheme, and which operations do without it
     assertThat(doc.getJsonObject("components").getJsonObject("securitySchemes").getJsonObject("ApiKey").getString("name"))
