@@ -86,7 +86,17 @@ final class ImageEventStream implements GenerationEventRelay.Listener {
         ctx.fail(ImagesApi.notFound(id));
         return;
       }
-      begin(row);
+      try {
+        begin(row);
+      } catch (RuntimeException e) {
+        // Whatever broke, the slot and the subscription are not left behind.
+        close();
+        if (res.headWritten()) {
+          res.reset();
+        } else {
+          ctx.fail(e);
+        }
+      }
     });
   }
 

@@ -4,6 +4,7 @@ import com.aurous.server.auth.Team;
 import com.aurous.server.generation.GenerationEventRelay;
 import com.aurous.server.generation.GenerationStore;
 import com.aurous.server.generation.GenerationView;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.concurrent.Semaphore;
@@ -48,6 +49,11 @@ public final class ImageEventsApi implements HttpVerticle.RouteMount {
     Team team = Authentication.team(ctx);
     String id = ImagesApi.imageId(ctx);
     long lastEventId = lastEventId(ctx);
+    if (ctx.request().version() == HttpVersion.HTTP_1_0) {
+      // Vert.x writes a response of unknown length only chunked, which HTTP/1.0 lacks.
+      throw ApiException.invalid("http_version_not_supported",
+          "Event streams need HTTP/1.1 (chunked transfer coding); this request is HTTP/1.0.", null);
+    }
     if (!slots.tryAcquire()) {
       throw new TooManyStreams(maxStreams, retryAfterSeconds);
     }

@@ -107,6 +107,16 @@ class ImageEventsTest {
   }
 
   @Test
+  void anHttp10ClientIsRefusedInTheEnvelopeSinceAStreamNeedsChunkedTransfer() throws Exception {
+    String id = create();
+    try (SseClient s = SseClient.open("HTTP/1.0", node.node().port(), "/v1/images/" + id + "/events", 15_000,
+        "X-Api-Key", owner.key())) {
+      assertThat(s.status()).isEqualTo(400);
+      assertThat(s.error().getString("code")).isEqualTo("http_version_not_supported");
+    }
+  }
+
+  @Test
   void aCancelEndsTheStreamWithTheCancelledStatusAndDone() throws Exception {
     String id = create();
     try (SseClient s = open(id, owner.key())) {

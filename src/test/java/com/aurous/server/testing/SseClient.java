@@ -38,6 +38,7 @@ public final class SseClient implements AutoCloseable {
   private final int status;
   private final Map<String, String> headers;
   private final String body;
+  private final boolean chunked;
   private long chunkLeft;
   private boolean ended;
 
@@ -47,13 +48,21 @@ public final class SseClient implements AutoCloseable {
     this.status = status;
     this.headers = headers;
     this.body = body;
+    this.chunked = "chunked".equalsIgnoreCase(headers.get("transfer-encoding"));
   }
 
   /** {@code headers} as name, value pairs. */
   public static SseClient open(int port, String path, int readTimeoutMillis, String... headers) throws IOException {
+    return open("HTTP/1.1", port, path, readTimeoutMillis, headers);
+  }
+
+  /** As {@link #open(int, String, int, String...)} in another HTTP version; an HTTP/1.0 stream is unframed, ended by the close. */
+  public static SseClient open(String httpVersion, int port, String path, int readTimeoutMillis, String... headers)
+      throws IOException {
     Socket socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(readTimeoutMillis);
-    StringBuilder req = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAccept: text/event-stream\r\n");
+    StringBuilder req = new StringBuilder("GET " + path + " " + httpVersion + "\r\nHost: 127.0.0.1:" + port
+        + "\r\nAccept: text/event-stream\r\n");
     for (int i = 0; i + 1 < headers.length; i += 2) {
       req.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
     }
@@ -166,6 +175,11 @@ public final class SseClient implements AutoCloseable {
   private int bodyByte() throws IOException {
     if (ended) {
       return -1;
+    }
+    if (!chunked) {
+      int c = in.read();
+      ended = c < 0;
+      return c;
     }
     if (chunkLeft == 0) {
       String size = line(in);
