@@ -33,7 +33,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
   private final EngineSettings settings;
   private final WorkStore store;
   private final EngineMetrics metrics;
-  private final PngWriter png = new PngWriter(4);
+  private final PngWriter png;
   private final int outputTtlHours;
   private DiffusionModel model;
   private StepLoop loop;
@@ -48,7 +48,8 @@ public final class DeviceWorkerVerticle extends VerticleBase {
   private volatile boolean stopping;
 
   public DeviceWorkerVerticle(String device, String workerId, Path modelDir, EngineSettings settings, WorkStore store,
-      EngineMetrics metrics, int outputTtlHours) {
+      EngineMetrics metrics, PngWriter png, int outputTtlHours) {
+    this.png = png;
     this.device = device;
     this.workerId = workerId;
     this.modelDir = modelDir;
@@ -68,7 +69,10 @@ public final class DeviceWorkerVerticle extends VerticleBase {
     loopThread.setDaemon(true);
     loopThread.start();
     var pending = vertx.eventBus().consumer(EngineAddresses.PENDING, m -> claim());
-    var cancel = vertx.eventBus().<String>consumer(EngineAddresses.CANCEL, m -> loop.cancel(m.body()));
+    var cancel = vertx.eventBus().<String>consumer(EngineAddresses.CANCEL, m -> {
+      loop.cancel(m.body());
+      metrics.phases().forget(m.body());
+    });
     vertx.setPeriodic(settings.pollIntervalMs(), t -> claim());
     vertx.setPeriodic(renewIntervalMs(), t -> renewLeases());
     // Ready only once the subscriptions are registered cluster-wide, so no wake-up is missed.
@@ -93,6 +97,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
       return;
     }
     claiming = true;
+    long woken = System.nanoTime();
     store.claim(workerId, free).onComplete(ar -> {
       claiming = false;
       boolean more = claimAgain;
@@ -111,6 +116,8 @@ public final class DeviceWorkerVerticle extends VerticleBase {
         // Our own lease expired during an outage and we took the row back: the run we still hold
         // (or the result waiting to be stored) completes it; a second run would only waste steps.
         if (!loop.heldIds().contains(g.id()) && !awaitingStore.contains(g.id())) {
+          metrics.phases().mark(g.id(), PhaseTimes.Phase.WOKEN, woken);
+          metrics.phases().mark(g.id(), PhaseTimes.Phase.CLAIMED);
           loop.submit(g);
         }
       }
@@ -216,6 +223,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
   private final class ToContext implements StepLoop.Listener {
     @Override
     public void started(List<String> ids) {
+      ids.forEach(id -> metrics.phases().mark(id, PhaseTimes.Phase.FIRST_STEP));
       context.runOnContext(v -> untilStored(() -> store.markProcessing(ids, workerId))
           .onFailure(e -> LOG.warn("Could not mark {} processing: {}", ids, e.toString())));
     }
@@ -230,6 +238,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
         awaitingStore.add(g.id());
         try {
           List<byte[]> pngs = encode(g, rgbImages);
+          metrics.phases().mark(g.id(), PhaseTimes.Phase.ENCODED);
           stored = untilStored(() -> store.succeed(g.id(), workerId, pngs, outputTtlHours));
         } catch (RuntimeException e) {
           stored = untilStored(() -> store.fail(List.of(g.id()), workerId, "could not encode the image: " + e.getMessage()))
@@ -237,7 +246,9 @@ public final class DeviceWorkerVerticle extends VerticleBase {
         }
         stored.onSuccess(applied -> {
               if (applied) {
+                metrics.phases().mark(g.id(), PhaseTimes.Phase.STORED);
                 vertx.eventBus().publish(GenerationAddresses.TERMINAL, g.id());
+                metrics.phases().mark(g.id(), PhaseTimes.Phase.PUBLISHED);
               } else {
                 // Cancelled meanwhile, or our lease ran out during an outage and another worker's
                 // result stands: this one is dropped, nothing stored or charged for it.
@@ -246,6 +257,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
             })
             .onFailure(e -> LOG.error("Could not store generation {}", g.id(), e))
             .onComplete(x -> {
+              metrics.phases().forget(g.id());
               awaitingStore.remove(g.id());
               claim();
             });
@@ -258,6 +270,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
         awaitingStore.addAll(ids);
         untilStored(() -> store.fail(ids, workerId, message))
             .onComplete(x -> {
+              ids.forEach(metrics.phases()::forget);
               ids.forEach(awaitingStore::remove);
               ids.forEach(id -> vertx.eventBus().publish(GenerationAddresses.TERMINAL, id));
               claim();
