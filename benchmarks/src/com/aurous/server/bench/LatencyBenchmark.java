@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * that image with its PNG (the same model calls in {@link RawLoop}, in this JVM, on a second copy
  * of the model the node serves), side by side: every round runs one raw image and one request for
  * each way a client learns of completion (polling GET, the image.completed webhook, and
- * `Prefer: wait`), in an order that rotates per round. The model is whatever BENCH_MODEL_DIR
+ * `Prefer: wait`), in a seeded random order per round. The model is whatever BENCH_MODEL_DIR
  * names (default: the built-in aurous-tiny, exported), at its manifest's default steps.
  */
 public final class LatencyBenchmark {
@@ -77,8 +77,11 @@ public final class LatencyBenchmark {
           rawPng.reset();
           metrics.reset();
         }
-        for (int k = 0; k <= MODES.size(); k++) {
-          int which = Math.floorMod(round + k, MODES.size() + 1);
+        // A fresh seeded order each round: in a fixed cycle each path would always follow the same
+        // one (the webhook's delivery work spilling into the next request, the idle node after raw).
+        List<Integer> order = new java.util.ArrayList<>(java.util.stream.IntStream.rangeClosed(0, MODES.size()).boxed().toList());
+        java.util.Collections.shuffle(order, new java.util.Random(round * 31L + 7));
+        for (int which : order) {
           if (which == MODES.size()) {
             long t0 = System.nanoTime();
             raw.oneBatch(1, plan.size(), true, (float) d.guidanceScale(), (float) d.cfgRescale());
