@@ -150,7 +150,6 @@ public final class ImagesApi {
       sendJson(ctx, 201, created.body());
       return;
     }
-    ctx.response().closeHandler(v -> created.terminal().release());
     created.terminal().future()
         .compose(v -> ctx.response().closed() ? Future.succeededFuture(null) : store.find(team.id(), created.id()))
         .onComplete(ar -> {
@@ -172,6 +171,10 @@ public final class ImagesApi {
     // Registered before the row commits, so even a completion faster than this answer is seen.
     TerminalWaits.Wait wait = waitSeconds <= 0 ? null : waits.await(ctx.vertx(), id,
         waitSeconds * 1000L - (System.nanoTime() - arrivedNanos) / 1_000_000);
+    if (wait != null) {
+      // A client that goes away, even before the row commits, ends its wait at once.
+      ctx.response().closeHandler(v -> wait.release());
+    }
     return store.pool().withTransaction(tx -> admission.admit(tx)
             .compose(v -> store.insert(tx, id, team.id(), spec, ApiVersions.of(ctx), RequestIds.of(ctx)))
             .compose(created -> {

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * `Prefer: wait=N` on POST /v1/images (RFC 7240): one request can carry the terminal object. The
  * api-only node has no worker, so what it creates stays pending and every wait runs out; its
- * maximum wait is 2 s so that clamping can be seen without a minute-long test.
+ * maximum wait is 3 s so that clamping can be seen without a minute-long test.
  */
 class PreferWaitTest {
   static TestNode apiOnly;
@@ -25,7 +25,7 @@ class PreferWaitTest {
 
   @BeforeAll
   static void start() {
-    apiOnly = TestNode.start(new JsonObject().put("api", new JsonObject().put("prefer_wait_max_s", 2)));
+    apiOnly = TestNode.start(new JsonObject().put("api", new JsonObject().put("prefer_wait_max_s", 3)));
     withEngine = TestNode.startWithEngine(new JsonObject());
     api = apiOnly.client(apiOnly.newTeam(1000).key());
     engine = withEngine.client(withEngine.newTeam(1000).key());
@@ -71,9 +71,9 @@ class PreferWaitTest {
     ApiClient.Response r = api.post("/v1/images", body(), "Prefer", "wait=61");
 
     assertThat(r.status()).isEqualTo(201);
-    assertThat(r.header("Preference-Applied")).isEqualTo("wait=2");
+    assertThat(r.header("Preference-Applied")).isEqualTo("wait=3");
     assertThat(api.post("/v1/images", body(), "Prefer", "wait=99999999999999").header("Preference-Applied"))
-        .isEqualTo("wait=2");
+        .isEqualTo("wait=3");
   }
 
   @Test
@@ -119,5 +119,29 @@ class PreferWaitTest {
 
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.header("Preference-Applied")).isNull();
+  }
+
+  @Test
+  void aGenerationCancelledDuringTheWaitIsAnsweredCancelled() throws Exception {
+    ApiClient own = apiOnly.client(apiOnly.newTeam(100).key());
+    var waiting = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> own.post("/v1/images", body(), "Prefer", "wait=3"));
+    String id = null;
+    for (int i = 0; i < 200 && id == null; i++) {
+      var data = own.get("/v1/images?limit=1").json().getJsonArray("data");
+      if (!data.isEmpty()) {
+        id = data.getJsonObject(0).getString("id");
+      } else {
+        Thread.sleep(10);
+      }
+    }
+    assertThat(id).isNotNull();
+    assertThat(own.post("/v1/images/" + id + "/cancel", "").status()).isEqualTo(200);
+
+    ApiClient.Response r = waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(r.status()).isEqualTo(201);
+    assertThat(r.header("Preference-Applied")).isEqualTo("wait=3");
+    assertThat(r.json().getString("id")).isEqualTo(id);
+    assertThat(r.json().getString("status")).isEqualTo("cancelled");
   }
 }
