@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the project (test-compile also compiles benchmarks/src, a test source root) and runs the
 # benchmarks: EngineBenchmark (StepLoop directly, batched vs max_batch_size 1) then
-# ServerBenchmark (HTTP through a real node vs a raw model loop).
-# Output goes to the terminal and to benchmarks/results/<date>-engine.txt / -server.txt.
-# Usage: bash benchmarks/run.sh [engine|server|all]   (default all)
+# ServerBenchmark (HTTP through a real node vs a raw model loop), then LatencyBenchmark (one image at
+# concurrency 1: create -> succeeded by polling, webhook and Prefer: wait, vs the engine + PNG alone).
+# Output goes to the terminal and to benchmarks/results/<date>-engine.txt / -server.txt / -latency.txt.
+# Usage: bash benchmarks/run.sh [engine|server|latency|all]   (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-all}"
@@ -27,4 +28,7 @@ if [[ "$which" == all || "$which" == engine ]]; then
 fi
 if [[ "$which" == all || "$which" == server ]]; then
   { machine; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.ServerBenchmark; } 2>&1 | tee "benchmarks/results/$DATE-server.txt"
+fi
+if [[ "$which" == all || "$which" == latency ]]; then
+  { machine; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.LatencyBenchmark; } 2>&1 | tee "benchmarks/results/$DATE-latency.txt"
 fi

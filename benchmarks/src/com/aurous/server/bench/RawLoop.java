@@ -17,7 +17,7 @@ import java.util.Arrays;
  * The same model calls as the engine, with nothing around them: per batch of B images,
  * encode_prompt for 2B prompts (cond + empty uncond), seeded initial noise, 11 x denoise at batch
  * 2B (cond and uncond stacked, as the engine does), CFG combine + DDIM step per image, one decode
- * at batch B, and optionally PngWriter on each image (the engine's level 4).
+ * at batch B, and optionally PngWriter on each image (the node's configured level).
  */
 final class RawLoop {
   record Run(long images, double seconds) {
@@ -30,15 +30,27 @@ final class RawLoop {
   private final ModelManifest m;
   private final PromptTokenizer tokenizer;
   private final Sampler sampler;
-  private final PngWriter png = new PngWriter(4);
+  private final PngWriter png;
   private long seed;
+  /** Time the last {@link #oneBatch} spent in PNG encoding, in nanoseconds. */
+  long lastPngNanos;
 
   RawLoop(DiffusionModel model, int steps) {
+    this(model, steps, pngLevel());
+  }
+
+  RawLoop(DiffusionModel model, int steps, int pngLevel) {
+    this.png = new PngWriter(pngLevel);
     this.model = model;
     this.m = model.manifest();
     this.tokenizer = PromptTokenizer.of(m);
     this.sampler = Samplers.create("ddim", new NoiseSchedule(m.numTrainTimesteps(), m.betaStart(), m.betaEnd(),
         m.betaSchedule()), steps);
+  }
+
+  /** The node's own PNG level (conf/aurous.json and AUROUS_ overrides), so both sides encode alike. */
+  static int pngLevel() {
+    return com.aurous.server.AurousNode.loadConfig(new io.vertx.core.json.JsonObject()).integer("outputs.png_compression_level");
   }
 
   /** Whole batches until both minSeconds and minBatches are reached. */
@@ -89,7 +101,9 @@ final class RawLoop {
       }
     }
     byte[] rgb = model.decode(latents, b, h, w);
+    lastPngNanos = 0;
     if (encodePng) {
+      long pngStarted = System.nanoTime();
       int pixels = rgb.length / b;
       for (int i = 0; i < b; i++) {
         byte[] one = Arrays.copyOfRange(rgb, i * pixels, (i + 1) * pixels);
@@ -97,6 +111,7 @@ final class RawLoop {
           throw new IllegalStateException("empty PNG");
         }
       }
+      lastPngNanos = System.nanoTime() - pngStarted;
     }
     return b;
   }

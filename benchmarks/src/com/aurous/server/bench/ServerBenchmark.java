@@ -80,11 +80,7 @@ public final class ServerBenchmark {
     List<String> modes = plan.modes();
     double minSeconds = plan.minSeconds();
     io.vertx.core.Vertx receiverVertx = io.vertx.core.Vertx.vertx();
-    int receiverPort = receiverVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
-      String id = new JsonObject(body).getJsonObject("data").getString("id");
-      COMPLETIONS.computeIfAbsent(id, k -> new java.util.concurrent.CompletableFuture<>()).complete(null);
-      req.response().setStatusCode(204).end();
-    })).listen(0, "127.0.0.1").await().actualPort();
+    int receiverPort = webhookReceiver(receiverVertx);
     try (DiffusionModel model = DiffusionModel.load(dir, "CPU:0", cores)) {
       RawLoop raw = new RawLoop(model, plan.steps());
       for (int b : batches) {
@@ -119,6 +115,15 @@ public final class ServerBenchmark {
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     rows.forEach(System.out::println);
     receiverVertx.close().await();
+  }
+
+  /** A loopback receiver of image.completed webhooks; each delivery completes its id in COMPLETIONS. */
+  static int webhookReceiver(io.vertx.core.Vertx vertx) {
+    return vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+      String id = new JsonObject(body).getJsonObject("data").getString("id");
+      COMPLETIONS.computeIfAbsent(id, k -> new java.util.concurrent.CompletableFuture<>()).complete(null);
+      req.response().setStatusCode(204).end();
+    })).listen(0, "127.0.0.1").await().actualPort();
   }
 
   static void printRaw(int b, String when, RawLoop.Run plain, RawLoop.Run png) {

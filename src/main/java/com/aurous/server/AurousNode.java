@@ -23,17 +23,21 @@ import com.aurous.server.generation.GenerationView;
 import com.aurous.server.generation.IdempotencyStore;
 import com.aurous.server.generation.GenerationDispatcher;
 import com.aurous.server.generation.OutputLinks;
+import com.aurous.server.generation.GenerationAddresses;
+import com.aurous.server.generation.TerminalWaits;
 import com.aurous.server.net.AddressPolicy;
 import com.aurous.server.net.UrlChecker;
 import com.aurous.server.pricing.PricingTable;
 import com.aurous.server.storage.DatabaseProvisioner;
 import com.aurous.server.storage.Migrations;
 import com.aurous.server.engine.DeviceWorkerVerticle;
+import com.aurous.server.engine.EngineAddresses;
 import com.aurous.server.engine.EngineMetrics;
 import com.aurous.server.engine.EngineSettings;
 import com.aurous.server.engine.EventBusDispatcher;
 import com.aurous.server.engine.ModelProvisioner;
 import com.aurous.server.engine.WorkStore;
+import com.aurous.server.output.PngWriter;
 import com.aurous.server.output.OutputService;
 import com.aurous.server.util.Ids;
 import com.aurous.server.webhook.WebhookDeliveriesApi;
@@ -195,11 +199,12 @@ public final class AurousNode implements AutoCloseable {
     Path modelDir = ModelProvisioner.resolve(engine.modelDir(), config.dataDir());
     WorkStore work = new WorkStore(generations, engine.leaseSeconds(), clusterNodeId);
     List<EngineMetrics> metrics = new ArrayList<>();
+    PngWriter png = new PngWriter(config.integer("outputs.png_compression_level"));
     for (String device : engine.devices()) {
       EngineMetrics m = new EngineMetrics();
       metrics.add(m);
       vertx.deployVerticle(new DeviceWorkerVerticle(device, nodeName + "/" + device, modelDir, engine, work, m,
-          outputs.ttlHours()), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await();
+          png, outputs.ttlHours()), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await();
     }
     return List.copyOf(metrics);
   }
@@ -207,8 +212,10 @@ public final class AurousNode implements AutoCloseable {
   /** Returns the node's relay of generation events to its event streams. */
   private static GenerationEventRelay deployApi(Vertx vertx, ServerConfig config, Pool pool, TeamStore teams,
       GenerationStore generations, int port, OutputService outputs) {
+    // Cancellation is terminal too: a waiting create hears of it on the engine's cancel address.
+    TerminalWaits waits = TerminalWaits.listen(vertx, GenerationAddresses.TERMINAL, EngineAddresses.CANCEL).await();
     ApiServices services = apiServices(config, pool, teams, generations, port, new EventBusDispatcher(vertx.eventBus()),
-        outputs);
+        outputs, waits);
     services.outputRoutes().add(outputs.routes());
     services.extraV1Routes().add(new WebhookDeliveriesApi(pool, generations));
     GenerationEventRelay relay = new GenerationEventRelay();
@@ -223,7 +230,7 @@ public final class AurousNode implements AutoCloseable {
   }
 
   static ApiServices apiServices(ServerConfig config, Pool pool, TeamStore teams, GenerationStore store, int port,
-      GenerationDispatcher dispatcher, OutputLinks links) {
+      GenerationDispatcher dispatcher, OutputLinks links, TerminalWaits waits) {
     boolean insecure = config.bool("api.allow_insecure_urls");
     AddressPolicy policy = new AddressPolicy(insecure);
     UrlChecker referenceUrls = new UrlChecker(new AddressPolicy(false), false);
@@ -240,7 +247,9 @@ public final class AurousNode implements AutoCloseable {
         dispatcher,
         new AdmissionControl(store, config.integer("engine.max_queue_size"), 2),
         config.integer("api.list_default_limit"),
-        config.integer("api.list_max_limit"));
+        config.integer("api.list_max_limit"),
+        waits,
+        config.integer("api.prefer_wait_max_s"));
     return new ApiServices(config.httpHost(), port, config.integer("http.max_body_bytes"),
         config.integer("api.unavailable_retry_after_s"),
         new Authentication(new KeyCache(teams, config.integer("api.auth_cache_max_keys"))),

@@ -11,6 +11,7 @@ import com.aurous.server.generation.GenerationStore;
 import com.aurous.server.generation.GenerationView;
 import com.aurous.server.generation.IdempotencyStore;
 import com.aurous.server.generation.ImageRequest;
+import com.aurous.server.generation.TerminalWaits;
 import com.aurous.server.pricing.PricingTable;
 import com.aurous.server.util.Ids;
 import io.vertx.core.Future;
@@ -35,10 +36,12 @@ public final class ImagesApi {
   private final AdmissionControl admission;
   private final int listDefaultLimit;
   private final int listMaxLimit;
+  private final TerminalWaits waits;
+  private final int preferWaitMaxSeconds;
 
   public ImagesApi(ImageRequestParser parser, CatalogResolver catalog, GenerationDefaults defaults, PricingTable pricing,
       GenerationStore store, IdempotencyStore idempotency, GenerationView view, GenerationDispatcher dispatcher,
-      AdmissionControl admission, int listDefaultLimit, int listMaxLimit) {
+      AdmissionControl admission, int listDefaultLimit, int listMaxLimit, TerminalWaits waits, int preferWaitMaxSeconds) {
     this.parser = parser;
     this.catalog = catalog;
     this.defaults = defaults;
@@ -50,6 +53,8 @@ public final class ImagesApi {
     this.admission = admission;
     this.listDefaultLimit = listDefaultLimit;
     this.listMaxLimit = listMaxLimit;
+    this.waits = waits;
+    this.preferWaitMaxSeconds = preferWaitMaxSeconds;
   }
 
   /** POST /v1/images/estimate: full validation, then the price; no side effects. */
@@ -65,9 +70,15 @@ public final class ImagesApi {
         .onFailure(ctx::fail);
   }
 
-  /** POST /v1/images: a committed pending row (credits reserved) before the 201. */
+  /**
+   * POST /v1/images: a committed pending row (credits reserved) before the 201. With
+   * `Prefer: wait=N` the 201 waits until the generation is terminal or N seconds passed since the
+   * request arrived, and carries the object as PostgreSQL has it then.
+   */
   public void create(RoutingContext ctx) {
+    long arrived = System.nanoTime();
     Team team = Authentication.team(ctx);
+    int waitSeconds = PreferWait.seconds(ctx.request().headers(), preferWaitMaxSeconds);
     String key = ctx.request().getHeader(IDEMPOTENCY_HEADER);
     if (key != null && (key.isEmpty() || key.length() > 256)) {
       throw ApiException.invalid("invalid_idempotency_key", IDEMPOTENCY_HEADER + " must be 1-256 characters.", IDEMPOTENCY_HEADER);
@@ -75,8 +86,8 @@ public final class ImagesApi {
     ImageRequest req = parser.parse(JsonBodies.object(ctx));
     Future<GenerationSpec> spec = resolve(team, req).map(entry -> defaults.resolve(req, entry));
     if (key == null) {
-      spec.compose(s -> admitAndInsert(ctx, team, s, null))
-          .onSuccess(body -> sendJson(ctx, 201, body))
+      spec.compose(s -> admitAndInsert(ctx, team, s, null, waitSeconds, arrived))
+          .onSuccess(created -> answerCreated(ctx, team, created))
           .onFailure(ctx::fail);
       return;
     }
@@ -85,9 +96,9 @@ public final class ImagesApi {
           if (claim.owned()) {
             // Release the claim before answering, so a client retrying right after a 402/429 finds
             // the key free instead of a stale in-flight claim (409).
-            return admitAndInsert(ctx, team, s, key)
-                .recover(err -> idempotency.release(team.id(), key).transform(x -> Future.<String>failedFuture(err)))
-                .map(body -> new Replay(201, body, false));
+            return admitAndInsert(ctx, team, s, key, waitSeconds, arrived)
+                .recover(err -> idempotency.release(team.id(), key).transform(x -> Future.<Created>failedFuture(err)))
+                .map(created -> new Replay(201, created.body(), false, created));
           }
           if (!hash.equals(claim.requestHash()) || !"done".equals(claim.state())) {
             return Future.failedFuture(ApiException.conflict("idempotency_key_in_use",
@@ -95,13 +106,16 @@ public final class ImagesApi {
                     ? "A request with this Idempotency-Key is still in flight; retry shortly."
                     : "This Idempotency-Key was used with a different request body."));
           }
-          return Future.succeededFuture(new Replay(claim.statusCode(), claim.responseBody(), true));
+          // A replay answers the stored response at once: it never waits (Preference-Applied absent).
+          return Future.succeededFuture(new Replay(claim.statusCode(), claim.responseBody(), true, null));
         }))
         .onSuccess(replay -> {
           if (replay.replayed()) {
             ctx.response().putHeader(REPLAYED_HEADER, "true");
+            sendJson(ctx, replay.status(), replay.body());
+          } else {
+            answerCreated(ctx, team, replay.created());
           }
-          sendJson(ctx, replay.status(), replay.body());
         })
         .onFailure(ctx::fail);
   }
@@ -121,10 +135,46 @@ public final class ImagesApi {
     };
   }
 
-  private record Replay(int status, String body, boolean replayed) {}
+  private record Replay(int status, String body, boolean replayed, Created created) {}
 
-  private Future<String> admitAndInsert(RoutingContext ctx, Team team, GenerationSpec spec, String idempotencyKey) {
+  /** A committed create: its 201 body, and the wait for its terminal state when one was asked for. */
+  private record Created(String id, String body, TerminalWaits.Wait terminal, int waitSeconds) {}
+
+  /**
+   * The 201: at once, or once the wait ends (terminal, deadline, or the client went away), with
+   * the row re-read from PostgreSQL, since a wake-up is only a hint. Should that read fail, the
+   * create's own body is the answer: the generation was committed either way.
+   */
+  private void answerCreated(RoutingContext ctx, Team team, Created created) {
+    if (created.terminal() == null) {
+      sendJson(ctx, 201, created.body());
+      return;
+    }
+    created.terminal().future()
+        .compose(v -> ctx.response().closed() ? Future.succeededFuture(null) : store.find(team.id(), created.id()))
+        .onComplete(ar -> {
+          if (ctx.response().closed() || ctx.response().ended()) {
+            return;
+          }
+          if (ar.succeeded() && ar.result() != null) {
+            ctx.response().putHeader(PreferWait.APPLIED, "wait=" + created.waitSeconds());
+            sendJson(ctx, 201, view.toJson(ar.result()).encode());
+          } else {
+            sendJson(ctx, 201, created.body());
+          }
+        });
+  }
+
+  private Future<Created> admitAndInsert(RoutingContext ctx, Team team, GenerationSpec spec, String idempotencyKey,
+      int waitSeconds, long arrivedNanos) {
     String id = Ids.newId("img");
+    // Registered before the row commits, so even a completion faster than this answer is seen.
+    TerminalWaits.Wait wait = waitSeconds <= 0 ? null : waits.await(ctx.vertx(), id,
+        waitSeconds * 1000L - (System.nanoTime() - arrivedNanos) / 1_000_000);
+    if (wait != null) {
+      // A client that goes away, even before the row commits, ends its wait at once.
+      ctx.response().closeHandler(v -> wait.release());
+    }
     return store.pool().withTransaction(tx -> admission.admit(tx)
             .compose(v -> store.insert(tx, id, team.id(), spec, ApiVersions.of(ctx), RequestIds.of(ctx)))
             .compose(created -> {
@@ -136,7 +186,13 @@ public final class ImagesApi {
               return idempotencyKey == null ? Future.succeededFuture(body)
                   : IdempotencyStore.complete(tx, team.id(), idempotencyKey, 201, body).map(body);
             }))
-        .onSuccess(body -> dispatcher.generationsPending());
+        .onSuccess(body -> dispatcher.generationsPending())
+        .onFailure(e -> {
+          if (wait != null) {
+            wait.release();
+          }
+        })
+        .map(body -> new Created(id, body, wait, waitSeconds));
   }
 
   /** GET /v1/images/{id}: another team's generation is exactly as absent as a missing one. */

@@ -43,6 +43,7 @@ public final class ServerConfig {
     range("api.events_heartbeat_s", 1, 3600);
     range("api.events_max_duration_s", 1, 86_400);
     range("api.events_max_streams", 1, 1_000_000);
+    range("api.prefer_wait_max_s", 1, 600);
     NUMBER_RANGES.put("pricing.enhance_multiplier", new double[] {1, 100});
     range("pricing.per_reference", 0, 1_000_000);
     range("engine.intra_op_threads", 0, 1024);
@@ -56,6 +57,7 @@ public final class ServerConfig {
     range("cluster.port", 1, 65535);
     range("outputs.ttl_hours", 1, 24 * 365);
     range("outputs.reaper_interval_s", 1, 86_400);
+    range("outputs.png_compression_level", 0, 9);
     range("webhooks.poll_interval_ms", 10, 600_000);
     range("webhooks.lease_seconds", 2, 3600);
     range("webhooks.max_in_flight", 1, 10_000);

@@ -34,7 +34,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
   private final EngineSettings settings;
   private final WorkStore store;
   private final EngineMetrics metrics;
-  private final PngWriter png = new PngWriter(4);
+  private final PngWriter png;
   private final int outputTtlHours;
   private DiffusionModel model;
   private StepLoop loop;
@@ -49,7 +49,8 @@ public final class DeviceWorkerVerticle extends VerticleBase {
   private volatile boolean stopping;
 
   public DeviceWorkerVerticle(String device, String workerId, Path modelDir, EngineSettings settings, WorkStore store,
-      EngineMetrics metrics, int outputTtlHours) {
+      EngineMetrics metrics, PngWriter png, int outputTtlHours) {
+    this.png = png;
     this.device = device;
     this.workerId = workerId;
     this.modelDir = modelDir;
@@ -69,7 +70,10 @@ public final class DeviceWorkerVerticle extends VerticleBase {
     loopThread.setDaemon(true);
     loopThread.start();
     var pending = vertx.eventBus().consumer(EngineAddresses.PENDING, m -> claim());
-    var cancel = vertx.eventBus().<String>consumer(EngineAddresses.CANCEL, m -> loop.cancel(m.body()));
+    var cancel = vertx.eventBus().<String>consumer(EngineAddresses.CANCEL, m -> {
+      loop.cancel(m.body());
+      metrics.phases().forget(m.body());
+    });
     vertx.setPeriodic(settings.pollIntervalMs(), t -> claim());
     vertx.setPeriodic(renewIntervalMs(), t -> renewLeases());
     // Ready only once the subscriptions are registered cluster-wide, so no wake-up is missed.
@@ -94,6 +98,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
       return;
     }
     claiming = true;
+    long woken = System.nanoTime();
     store.claim(workerId, free).onComplete(ar -> {
       claiming = false;
       boolean more = claimAgain;
@@ -112,6 +117,8 @@ public final class DeviceWorkerVerticle extends VerticleBase {
         // Our own lease expired during an outage and we took the row back: the run we still hold
         // (or the result waiting to be stored) completes it; a second run would only waste steps.
         if (!loop.heldIds().contains(g.id()) && !awaitingStore.contains(g.id())) {
+          metrics.phases().mark(g.id(), PhaseTimes.Phase.WOKEN, woken);
+          metrics.phases().mark(g.id(), PhaseTimes.Phase.CLAIMED);
           loop.submit(g);
         }
       }
@@ -217,6 +224,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
   private final class ToContext implements StepLoop.Listener {
     @Override
     public void started(List<String> ids) {
+      ids.forEach(id -> metrics.phases().mark(id, PhaseTimes.Phase.FIRST_STEP));
       context.runOnContext(v -> untilStored(() -> store.markProcessing(ids, workerId))
           .onFailure(e -> LOG.warn("Could not mark {} processing: {}", ids, e.toString())));
     }
@@ -240,6 +248,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
         awaitingStore.add(g.id());
         try {
           List<byte[]> pngs = encode(g, rgbImages);
+          metrics.phases().mark(g.id(), PhaseTimes.Phase.ENCODED);
           stored = untilStored(() -> store.succeed(g.id(), workerId, pngs, outputTtlHours));
         } catch (RuntimeException e) {
           stored = untilStored(() -> store.fail(List.of(g.id()), workerId, "could not encode the image: " + e.getMessage()))
@@ -247,7 +256,9 @@ public final class DeviceWorkerVerticle extends VerticleBase {
         }
         stored.onSuccess(applied -> {
               if (applied) {
+                metrics.phases().mark(g.id(), PhaseTimes.Phase.STORED);
                 vertx.eventBus().publish(GenerationAddresses.TERMINAL, g.id());
+                metrics.phases().mark(g.id(), PhaseTimes.Phase.PUBLISHED);
               } else {
                 // Cancelled meanwhile, or our lease ran out during an outage and another worker's
                 // result stands: this one is dropped, nothing stored or charged for it.
@@ -256,6 +267,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
             })
             .onFailure(e -> LOG.error("Could not store generation {}", g.id(), e))
             .onComplete(x -> {
+              metrics.phases().forget(g.id());
               awaitingStore.remove(g.id());
               claim();
             });
@@ -268,6 +280,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
         awaitingStore.addAll(ids);
         untilStored(() -> store.fail(ids, workerId, message))
             .onComplete(x -> {
+              ids.forEach(metrics.phases()::forget);
               ids.forEach(awaitingStore::remove);
               ids.forEach(id -> vertx.eventBus().publish(GenerationAddresses.TERMINAL, id));
               claim();

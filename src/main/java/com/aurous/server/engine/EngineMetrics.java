@@ -15,6 +15,7 @@ public final class EngineMetrics {
   private final Histogram batchSize = new ConcurrentHistogram(100_000, 3);
   private final AtomicLong imagesDone = new AtomicLong();
   private final AtomicLong stepsRun = new AtomicLong();
+  private final PhaseTimes phases = new PhaseTimes();
 
   void recordQueueWait(long micros) {
     queueWaitMicros.recordValue(Math.max(0, micros));
@@ -50,7 +51,13 @@ public final class EngineMetrics {
     return stepsRun.get();
   }
 
+  /** Per-generation phase timings (claim, steps, decode, PNG, store, publish). */
+  public PhaseTimes phases() {
+    return phases;
+  }
+
   public void reset() {
+    phases.reset();
     queueWaitMicros.reset();
     stepMicros.reset();
     batchSize.reset();

@@ -288,6 +288,7 @@ public final class StepLoop implements Runnable {
         ready.remove(s);
         g.finishedSamples++;
         if (g.allStepsDone()) {
+          metrics.phases().mark(g.claim.id(), PhaseTimes.Phase.LAST_STEP);
           completed.add(g);
         }
       }
@@ -345,6 +346,7 @@ public final class StepLoop implements Runnable {
           at++;
         }
         forget(g);
+        metrics.phases().mark(g.claim.id(), PhaseTimes.Phase.DECODED);
         metrics.recordImages(images.size());
         listener.finished(g.claim, images);
       }

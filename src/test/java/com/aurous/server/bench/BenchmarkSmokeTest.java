@@ -49,4 +49,12 @@ class BenchmarkSmokeTest {
 
     assertThat(output()).contains("RESULTS server").contains("|  2 | webhook |").contains("|  2 | poll    |");
   }
+
+  @Test
+  void theLatencyBenchmarkRunsItsWholePathOnATinyPlan() throws Exception {
+    LatencyBenchmark.benchmark(new LatencyBenchmark.Plan(1, 1024, 1));
+
+    assertThat(output()).contains("RESULTS latency").contains("| engine alone (+PNG) |")
+        .contains("Prefer: wait=60").contains("| stored |");
+  }
 }

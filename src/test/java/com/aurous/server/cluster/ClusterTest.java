@@ -170,4 +170,19 @@ class ClusterTest {
     assertThat(api.node().pool().preparedQuery("SELECT count(*) FROM generation_outputs WHERE generation_id = $1")
         .execute(Tuple.of(id)).await().iterator().next().getLong(0)).isEqualTo(1L);
   }
+
+  @Test
+  @Order(3)
+  void aCreateThatPrefersToWaitOnAnApiOnlyNodeIsAnsweredSucceededWhenAWorkerOfAnotherNodeFinishesIt() {
+    // The API node runs no worker, and the workers poll once a minute: the work reaches them over
+    // the clustered bus, and the completion comes back over it to the waiting request.
+    ApiClient.Response r = client.post("/v1/images", new JsonObject().put("prompt", "a waited-for harbour")
+        .put("steps", 2).put("seed", 9), "Prefer", "wait=60");
+
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    assertThat(r.header("Preference-Applied")).isEqualTo("wait=60");
+    assertThat(r.json().getString("status")).isEqualTo("succeeded");
+    assertThat(r.json().getJsonArray("output_urls")).hasSize(1);
+    assertThat(row(r.json().getString("id")).getString("completed_by")).doesNotStartWith("api/");
+  }
 }
