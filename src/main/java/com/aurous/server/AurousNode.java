@@ -32,12 +32,16 @@ import com.aurous.server.engine.EngineSettings;
 import com.aurous.server.engine.EventBusDispatcher;
 import com.aurous.server.engine.ModelProvisioner;
 import com.aurous.server.engine.WorkStore;
+import com.aurous.server.observability.HealthRoutes;
+import com.aurous.server.observability.NodeMetrics;
+import com.aurous.server.observability.PendingGauge;
 import com.aurous.server.output.OutputService;
 import com.aurous.server.util.Ids;
 import com.aurous.server.webhook.WebhookDeliveriesApi;
 import com.aurous.server.webhook.WebhookDeliveryVerticle;
 import com.aurous.server.webhook.WebhookOutbox;
 import com.aurous.server.webhook.WebhookSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
@@ -71,10 +75,12 @@ public final class AurousNode implements AutoCloseable {
   private final int port;
   private final String devApiKey;
   private final List<EngineMetrics> engineMetrics;
+  private final List<HttpVerticle> http;
 
   private AurousNode(Vertx vertx, ServerConfig config, DatabaseProvisioner database, Pool pool, int port, String devApiKey,
-      List<EngineMetrics> engineMetrics) {
+      List<EngineMetrics> engineMetrics, List<HttpVerticle> http) {
     this.engineMetrics = engineMetrics;
+    this.http = http;
     this.vertx = vertx;
     this.config = config;
     this.database = database;
@@ -94,9 +100,10 @@ public final class AurousNode implements AutoCloseable {
    */
   public static AurousNode start(JsonObject overrides, Consumer<String> onDatabaseLost) throws Exception {
     ServerConfig config = loadConfig(overrides);
-    ClusteredVertx cluster = ClusteredVertx.create(config);
+    NodeMetrics metrics = new NodeMetrics(config.bool("metrics.enabled"));
+    ClusteredVertx cluster = ClusteredVertx.create(config, metrics.vertxOptions(), metrics.vertxFactory());
     try {
-      return start(cluster, config, onDatabaseLost);
+      return start(cluster, config, metrics, onDatabaseLost);
     } catch (Exception e) {
       cluster.vertx().close().await();
       throw e;
@@ -113,7 +120,8 @@ public final class AurousNode implements AutoCloseable {
     }
   }
 
-  static AurousNode start(ClusteredVertx cluster, ServerConfig config, Consumer<String> onDatabaseLost) throws Exception {
+  static AurousNode start(ClusteredVertx cluster, ServerConfig config, NodeMetrics nodeMetrics, Consumer<String> onDatabaseLost)
+      throws Exception {
     Vertx vertx = cluster.vertx();
     DatabaseProvisioner database = DatabaseProvisioner.open(config);
     try {
@@ -148,14 +156,28 @@ public final class AurousNode implements AutoCloseable {
       }
       WebhookSettings webhooks = WebhookSettings.from(config);
       if (webhooks.enabled()) {
-        vertx.deployVerticle(new WebhookDeliveryVerticle(pool, webhooks, nodeName)).await();
+        vertx.deployVerticle(new WebhookDeliveryVerticle(pool, webhooks, nodeName, nodeMetrics.registry())).await();
       }
-      List<EngineMetrics> metrics = config.hasRole("worker")
-          ? deployWorkers(vertx, config, generations, cluster.nodeId(), outputs, nodeName) : List.of();
+      if (nodeMetrics.enabled()) {
+        new PendingGauge(nodeMetrics.registry()).start(vertx, config.integer("metrics.pending_sample_interval_ms"),
+            generations::countPending);
+      }
+      List<DeviceWorkerVerticle> workers = config.hasRole("worker")
+          ? deployWorkers(vertx, config, generations, cluster.nodeId(), outputs, nodeName, nodeMetrics.registry()) : List.of();
+      List<HttpVerticle> http = new ArrayList<>();
       if (config.hasRole("api")) {
-        deployApi(vertx, config, pool, teams, generations, port, outputs);
+        HealthRoutes health = new HealthRoutes(vertx, pool, config.integer("health.database_timeout_ms"),
+            config.integer("health.cache_ms"),
+            workers.isEmpty() ? null : () -> workers.stream().allMatch(DeviceWorkerVerticle::ready), cluster.joined());
+        List<HttpVerticle.RouteMount> operator = new ArrayList<>();
+        operator.add(health::mount);
+        if (nodeMetrics.enabled()) {
+          operator.add(router -> router.get("/metrics").handler(nodeMetrics.scrapeHandler()));
+        }
+        http = deployApi(vertx, config, pool, teams, generations, port, outputs, operator);
       }
-      return new AurousNode(vertx, config, database, pool, port, devKey, metrics);
+      return new AurousNode(vertx, config, database, pool, port, devKey,
+          workers.stream().map(DeviceWorkerVerticle::metrics).toList(), http);
     } catch (Exception e) {
       database.close();
       throw e;
@@ -186,30 +208,37 @@ public final class AurousNode implements AutoCloseable {
   }
 
   /** One worker verticle per configured device, all serving the same model directory. */
-  private static List<EngineMetrics> deployWorkers(Vertx vertx, ServerConfig config, GenerationStore generations,
-      String clusterNodeId, OutputService outputs, String nodeName) throws Exception {
+  private static List<DeviceWorkerVerticle> deployWorkers(Vertx vertx, ServerConfig config, GenerationStore generations,
+      String clusterNodeId, OutputService outputs, String nodeName, MeterRegistry registry) throws Exception {
     EngineSettings engine = EngineSettings.from(config);
     Path modelDir = ModelProvisioner.resolve(engine.modelDir(), config.dataDir());
     WorkStore work = new WorkStore(generations, engine.leaseSeconds(), clusterNodeId);
-    List<EngineMetrics> metrics = new ArrayList<>();
+    List<DeviceWorkerVerticle> workers = new ArrayList<>();
     for (String device : engine.devices()) {
-      EngineMetrics m = new EngineMetrics();
-      metrics.add(m);
-      vertx.deployVerticle(new DeviceWorkerVerticle(device, nodeName + "/" + device, modelDir, engine, work, m,
-          outputs.ttlHours()), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await();
+      String workerId = nodeName + "/" + device;
+      DeviceWorkerVerticle worker = new DeviceWorkerVerticle(device, workerId, modelDir, engine, work,
+          new EngineMetrics(registry, workerId), outputs.ttlHours());
+      vertx.deployVerticle(worker, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await();
+      workers.add(worker);
     }
-    return List.copyOf(metrics);
+    return List.copyOf(workers);
   }
 
-  private static void deployApi(Vertx vertx, ServerConfig config, Pool pool, TeamStore teams, GenerationStore generations,
-      int port, OutputService outputs) {
+  private static List<HttpVerticle> deployApi(Vertx vertx, ServerConfig config, Pool pool, TeamStore teams,
+      GenerationStore generations, int port, OutputService outputs, List<HttpVerticle.RouteMount> operatorRoutes) {
     ApiServices services = apiServices(config, pool, teams, generations, port, new EventBusDispatcher(vertx.eventBus()),
         outputs);
     services.outputRoutes().add(outputs.routes());
+    services.operatorRoutes().addAll(operatorRoutes);
     services.extraV1Routes().add(new WebhookDeliveriesApi(pool, generations));
-    vertx.deployVerticle(() -> new HttpVerticle(services),
-        new DeploymentOptions().setInstances(config.integer("http.instances"))).await();
+    List<HttpVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
+    vertx.deployVerticle(() -> {
+      HttpVerticle v = new HttpVerticle(services);
+      instances.add(v);
+      return v;
+    }, new DeploymentOptions().setInstances(config.integer("http.instances"))).await();
     LOG.info("Aurous API listening on http://{}:{}", config.httpHost(), port);
+    return List.copyOf(instances);
   }
 
   static ApiServices apiServices(ServerConfig config, Pool pool, TeamStore teams, GenerationStore store, int port,
@@ -235,7 +264,7 @@ public final class AurousNode implements AutoCloseable {
         config.integer("api.unavailable_retry_after_s"),
         new Authentication(new KeyCache(teams, config.integer("api.auth_cache_max_keys"))),
         new ApiVersions(config.supportedVersions(), config.string("api.default_version")),
-        images, new OpenApiDocument(), new ArrayList<>(), new ArrayList<>());
+        images, new OpenApiDocument(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
   }
 
   private static int freePort() throws IOException {
@@ -252,6 +281,11 @@ public final class AurousNode implements AutoCloseable {
   /** One per device worker on this node, in engine.devices order. */
   public List<EngineMetrics> engineMetrics() {
     return engineMetrics;
+  }
+
+  /** What the HTTP router serves ("GET /v1/images/{id}", ...); empty without the api role. For tests. */
+  public List<String> endpoints() {
+    return http.isEmpty() ? List.of() : http.get(0).endpoints();
   }
 
   public Vertx vertx() {

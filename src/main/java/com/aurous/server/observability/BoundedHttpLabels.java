@@ -1,0 +1,45 @@
+package com.aurous.server.observability;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.config.MeterFilter;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Keeps Vert.x's HTTP server labels bounded whatever clients send. vertx-web names a request's
+ * route by every route it passed through, joined with '>' ({@code /v1/*>/v1/*>/v1/images/:id});
+ * the label keeps the last, most specific template, so a request refused by authentication is
+ * {@code /v1/*} and one that matched no route at all is empty. A method outside HTTP's registered
+ * ones (clients may send any token) becomes {@code OTHER}.
+ */
+final class BoundedHttpLabels implements MeterFilter {
+  private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE",
+      "CONNECT");
+
+  @Override
+  public Meter.Id map(Meter.Id id) {
+    if (!id.getName().startsWith("vertx.http.server")) {
+      return id;
+    }
+    List<Tag> tags = new ArrayList<>();
+    boolean changed = false;
+    for (Tag t : id.getTagsAsIterable()) {
+      String value = switch (t.getKey()) {
+        case "route" -> lastRoute(t.getValue());
+        case "method" -> METHODS.contains(t.getValue()) ? t.getValue() : "OTHER";
+        default -> t.getValue();
+      };
+      changed |= !value.equals(t.getValue());
+      tags.add(Tag.of(t.getKey(), value));
+    }
+    return changed ? id.replaceTags(tags) : id;
+  }
+
+  private static String lastRoute(String route) {
+    int at = route.lastIndexOf('>');
+    return at < 0 ? route : route.substring(at + 1);
+  }
+}
