@@ -27,7 +27,7 @@ public final class NodeMetrics {
 
   public NodeMetrics(boolean enabled) {
     this.enabled = enabled;
-    registry.config().meterFilter(new BoundedHttpLabels());
+    registry.config().meterFilter(new BoundedLabels());
   }
 
   public boolean enabled() {
