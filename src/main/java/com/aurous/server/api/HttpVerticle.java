@@ -97,7 +97,7 @@ public final class HttpVerticle extends VerticleBase {
   public List<String> endpoints() {
     List<String> out = new ArrayList<>();
     for (Route r : router.getRoutes()) {
-      if (r.getPath() == null || !r.isExactPath() || r.isRegexPath() || r.methods() == null) {
+      if (r.getPath() == null || !r.isExactPath() || r.methods() == null) {
         continue;
       }
       String template = r.getPath().replaceAll(":([A-Za-z0-9_]+)", "{$1}");
