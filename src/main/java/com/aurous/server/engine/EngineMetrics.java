@@ -39,6 +39,8 @@ public final class EngineMetrics {
   private final Timer stepDuration;
   private final DistributionSummary batchSamples;
   private final Counter images;
+  private final Counter succeeded;
+  private final Counter failed;
 
   /** Meters only the benchmarks read (a registry of its own, scraped by nobody). */
   public EngineMetrics() {
@@ -59,6 +61,12 @@ public final class EngineMetrics {
         .tag("worker", workerId).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry);
     images = Counter.builder("aurous.inference.count")
         .description("Images completed (Triton: nv_inference_count); its rate is images per second")
+        .tag("worker", workerId).register(registry);
+    succeeded = Counter.builder("aurous.inference.request.success")
+        .description("Generations whose images this worker made (Triton: nv_inference_request_success)")
+        .tag("worker", workerId).register(registry);
+    failed = Counter.builder("aurous.inference.request.failure")
+        .description("Generations this worker failed on a model error (Triton: nv_inference_request_failure)")
         .tag("worker", workerId).register(registry);
   }
 
@@ -82,9 +90,15 @@ public final class EngineMetrics {
     batchSamples.record(samples);
   }
 
+  /** One generation's {@code n} images were decoded. */
   void recordImages(int n) {
     imagesDone.addAndGet(n);
     images.increment(n);
+    succeeded.increment();
+  }
+
+  void recordFailures(int generations) {
+    failed.increment(generations);
   }
 
   public Histogram queueWaitMicros() {

@@ -73,6 +73,8 @@ class MetricsTest {
 
     assertThat(s.value("aurous_inference_count_total", "worker", worker)).isGreaterThanOrEqualTo(1);
     assertThat(s.value("aurous_inference_queue_duration_seconds_count", "worker", worker)).isGreaterThanOrEqualTo(1);
+    assertThat(s.value("aurous_inference_request_success_total", "worker", worker)).isGreaterThanOrEqualTo(1);
+    assertThat(s.value("aurous_inference_request_failure_total", "worker", worker)).isZero();
     double queueSum = s.value("aurous_inference_queue_duration_seconds_sum", "worker", worker);
     assertThat(queueSum).isGreaterThanOrEqualTo(0).isLessThan(60);
     // every step of the generation was one denoising call
