@@ -286,7 +286,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
 
   /** Its model is loaded and its step loop runs: what /health/ready reports as "model". */
   public boolean ready() {
-    Thread t = loopThread;
-    return !stopping && model != null && t != null && t.isAlive();
+    Thread t = loopThread; // volatile, written after the model loaded: read it first
+    return t != null && t.isAlive() && !stopping && model != null;
   }
 }

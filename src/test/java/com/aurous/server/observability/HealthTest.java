@@ -117,8 +117,14 @@ class HealthTest {
     ApiClient.Response sub = anonymous.get("/health/ready/database");
     assertThat(sub.status()).isEqualTo(404);
     assertThat(sub.errorCode()).isEqualTo("resource_missing");
+    // vertx-web lets an exact route match with a trailing slash; either way no bare answer
     ApiClient.Response slash = anonymous.get("/health/live/");
-    assertThat(slash.status()).isBetween(200, 499);
     assertThat(slash.header("Aurous-Request-Id")).startsWith("req_");
+    if (slash.status() == 200) {
+      assertThat(slash.json().getString("outcome")).isEqualTo("UP");
+    } else {
+      assertThat(slash.status()).isEqualTo(404);
+      assertThat(slash.errorCode()).isEqualTo("resource_missing");
+    }
   }
 }
