@@ -38,12 +38,16 @@ import com.aurous.server.engine.EventBusDispatcher;
 import com.aurous.server.engine.ModelProvisioner;
 import com.aurous.server.engine.WorkStore;
 import com.aurous.server.output.PngWriter;
+import com.aurous.server.observability.HealthRoutes;
+import com.aurous.server.observability.NodeMetrics;
+import com.aurous.server.observability.PendingGauge;
 import com.aurous.server.output.OutputService;
 import com.aurous.server.util.Ids;
 import com.aurous.server.webhook.WebhookDeliveriesApi;
 import com.aurous.server.webhook.WebhookDeliveryVerticle;
 import com.aurous.server.webhook.WebhookOutbox;
 import com.aurous.server.webhook.WebhookSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
@@ -78,11 +82,13 @@ public final class AurousNode implements AutoCloseable {
   private final String devApiKey;
   private final List<EngineMetrics> engineMetrics;
   private final GenerationEventRelay generationEvents;
+  private final List<HttpVerticle> http;
 
   private AurousNode(Vertx vertx, ServerConfig config, DatabaseProvisioner database, Pool pool, int port, String devApiKey,
-      List<EngineMetrics> engineMetrics, GenerationEventRelay generationEvents) {
+      List<EngineMetrics> engineMetrics, ApiDeployment api) {
     this.engineMetrics = engineMetrics;
-    this.generationEvents = generationEvents;
+    this.generationEvents = api.events();
+    this.http = api.http();
     this.vertx = vertx;
     this.config = config;
     this.database = database;
@@ -102,9 +108,10 @@ public final class AurousNode implements AutoCloseable {
    */
   public static AurousNode start(JsonObject overrides, Consumer<String> onDatabaseLost) throws Exception {
     ServerConfig config = loadConfig(overrides);
-    ClusteredVertx cluster = ClusteredVertx.create(config);
+    NodeMetrics metrics = new NodeMetrics(config.bool("metrics.enabled"));
+    ClusteredVertx cluster = ClusteredVertx.create(config, metrics.vertxOptions(), metrics.vertxFactory());
     try {
-      return start(cluster, config, onDatabaseLost);
+      return start(cluster, config, metrics, onDatabaseLost);
     } catch (Exception e) {
       cluster.vertx().close().await();
       throw e;
@@ -121,7 +128,8 @@ public final class AurousNode implements AutoCloseable {
     }
   }
 
-  static AurousNode start(ClusteredVertx cluster, ServerConfig config, Consumer<String> onDatabaseLost) throws Exception {
+  static AurousNode start(ClusteredVertx cluster, ServerConfig config, NodeMetrics nodeMetrics, Consumer<String> onDatabaseLost)
+      throws Exception {
     Vertx vertx = cluster.vertx();
     DatabaseProvisioner database = DatabaseProvisioner.open(config);
     try {
@@ -156,13 +164,28 @@ public final class AurousNode implements AutoCloseable {
       }
       WebhookSettings webhooks = WebhookSettings.from(config);
       if (webhooks.enabled()) {
-        vertx.deployVerticle(new WebhookDeliveryVerticle(pool, webhooks, nodeName)).await();
+        vertx.deployVerticle(new WebhookDeliveryVerticle(pool, webhooks, nodeName, nodeMetrics.registry())).await();
       }
-      List<EngineMetrics> metrics = config.hasRole("worker")
-          ? deployWorkers(vertx, config, generations, cluster.nodeId(), outputs, nodeName) : List.of();
-      GenerationEventRelay events = config.hasRole("api")
-          ? deployApi(vertx, config, pool, teams, generations, port, outputs) : null;
-      return new AurousNode(vertx, config, database, pool, port, devKey, metrics, events);
+      if (nodeMetrics.enabled()) {
+        new PendingGauge(nodeMetrics.registry()).start(vertx, config.integer("metrics.pending_sample_interval_ms"),
+            generations::countPending);
+      }
+      List<DeviceWorkerVerticle> workers = config.hasRole("worker")
+          ? deployWorkers(vertx, config, generations, cluster.nodeId(), outputs, nodeName, nodeMetrics.registry()) : List.of();
+      ApiDeployment api = ApiDeployment.NONE;
+      if (config.hasRole("api")) {
+        HealthRoutes health = new HealthRoutes(vertx, pool, config.integer("health.database_timeout_ms"),
+            config.integer("health.cache_ms"),
+            workers.isEmpty() ? null : () -> workers.stream().allMatch(DeviceWorkerVerticle::ready), cluster.joined());
+        List<HttpVerticle.RouteMount> operator = new ArrayList<>();
+        operator.add(health::mount);
+        if (nodeMetrics.enabled()) {
+          operator.add(router -> router.get("/metrics").handler(nodeMetrics.scrapeHandler()));
+        }
+        api = deployApi(vertx, config, pool, teams, generations, port, outputs, operator);
+      }
+      return new AurousNode(vertx, config, database, pool, port, devKey,
+          workers.stream().map(DeviceWorkerVerticle::metrics).toList(), api);
     } catch (Exception e) {
       database.close();
       throw e;
@@ -193,40 +216,50 @@ public final class AurousNode implements AutoCloseable {
   }
 
   /** One worker verticle per configured device, all serving the same model directory. */
-  private static List<EngineMetrics> deployWorkers(Vertx vertx, ServerConfig config, GenerationStore generations,
-      String clusterNodeId, OutputService outputs, String nodeName) throws Exception {
+  private static List<DeviceWorkerVerticle> deployWorkers(Vertx vertx, ServerConfig config, GenerationStore generations,
+      String clusterNodeId, OutputService outputs, String nodeName, MeterRegistry registry) throws Exception {
     EngineSettings engine = EngineSettings.from(config);
     Path modelDir = ModelProvisioner.resolve(engine.modelDir(), config.dataDir());
     WorkStore work = new WorkStore(generations, engine.leaseSeconds(), clusterNodeId);
-    List<EngineMetrics> metrics = new ArrayList<>();
+    List<DeviceWorkerVerticle> workers = new ArrayList<>();
     PngWriter png = new PngWriter(config.integer("outputs.png_compression_level"));
     for (String device : engine.devices()) {
-      EngineMetrics m = new EngineMetrics();
-      metrics.add(m);
-      vertx.deployVerticle(new DeviceWorkerVerticle(device, nodeName + "/" + device, modelDir, engine, work, m,
-          png, outputs.ttlHours()), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await();
+      String workerId = nodeName + "/" + device;
+      DeviceWorkerVerticle worker = new DeviceWorkerVerticle(device, workerId, modelDir, engine, work,
+          new EngineMetrics(registry, workerId), png, outputs.ttlHours());
+      vertx.deployVerticle(worker, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await();
+      workers.add(worker);
     }
-    return List.copyOf(metrics);
+    return List.copyOf(workers);
   }
 
-  /** Returns the node's relay of generation events to its event streams. */
-  private static GenerationEventRelay deployApi(Vertx vertx, ServerConfig config, Pool pool, TeamStore teams,
-      GenerationStore generations, int port, OutputService outputs) {
+  /** What the api role deployed: its HTTP verticles and the relay feeding its event streams. */
+  private record ApiDeployment(List<HttpVerticle> http, GenerationEventRelay events) {
+    static final ApiDeployment NONE = new ApiDeployment(List.of(), null);
+  }
+
+  private static ApiDeployment deployApi(Vertx vertx, ServerConfig config, Pool pool, TeamStore teams,
+      GenerationStore generations, int port, OutputService outputs, List<HttpVerticle.RouteMount> operatorRoutes) {
     // Cancellation is terminal too: a waiting create hears of it on the engine's cancel address.
     TerminalWaits waits = TerminalWaits.listen(vertx, GenerationAddresses.TERMINAL, EngineAddresses.CANCEL).await();
     ApiServices services = apiServices(config, pool, teams, generations, port, new EventBusDispatcher(vertx.eventBus()),
         outputs, waits);
     services.outputRoutes().add(outputs.routes());
+    services.operatorRoutes().addAll(operatorRoutes);
     services.extraV1Routes().add(new WebhookDeliveriesApi(pool, generations));
     GenerationEventRelay relay = new GenerationEventRelay();
     vertx.deployVerticle(relay).await();
     services.extraV1Routes().add(new ImageEventsApi(generations, new GenerationView(outputs), relay,
         config.integer("api.events_heartbeat_s"), config.integer("api.events_max_duration_s"),
         config.integer("api.events_max_streams"), config.integer("api.unavailable_retry_after_s")));
-    vertx.deployVerticle(() -> new HttpVerticle(services),
-        new DeploymentOptions().setInstances(config.integer("http.instances"))).await();
+    List<HttpVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
+    vertx.deployVerticle(() -> {
+      HttpVerticle v = new HttpVerticle(services);
+      instances.add(v);
+      return v;
+    }, new DeploymentOptions().setInstances(config.integer("http.instances"))).await();
     LOG.info("Aurous API listening on http://{}:{}", config.httpHost(), port);
-    return relay;
+    return new ApiDeployment(List.copyOf(instances), relay);
   }
 
   static ApiServices apiServices(ServerConfig config, Pool pool, TeamStore teams, GenerationStore store, int port,
@@ -254,7 +287,7 @@ public final class AurousNode implements AutoCloseable {
         config.integer("api.unavailable_retry_after_s"),
         new Authentication(new KeyCache(teams, config.integer("api.auth_cache_max_keys"))),
         new ApiVersions(config.supportedVersions(), config.string("api.default_version")),
-        images, new OpenApiDocument(), new ArrayList<>(), new ArrayList<>());
+        images, new OpenApiDocument(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
   }
 
   private static int freePort() throws IOException {
@@ -276,6 +309,11 @@ public final class AurousNode implements AutoCloseable {
   /** The relay feeding this node's event streams; null on a node without the api role. */
   public GenerationEventRelay generationEvents() {
     return generationEvents;
+  }
+
+  /** What the HTTP router serves ("GET /v1/images/{id}", ...); empty without the api role. For tests. */
+  public List<String> endpoints() {
+    return http.isEmpty() ? List.of() : http.get(0).endpoints();
   }
 
   public Vertx vertx() {

@@ -13,4 +13,6 @@ public record ApiServices(
     ImagesApi images,
     OpenApiDocument openApi,
     List<HttpVerticle.RouteMount> outputRoutes,
+    /** Operator routes outside /v1 and without an API key: /metrics, /health/live, /health/ready. */
+    List<HttpVerticle.RouteMount> operatorRoutes,
     List<HttpVerticle.RouteMount> extraV1Routes) {}

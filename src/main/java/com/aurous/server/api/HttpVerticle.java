@@ -4,8 +4,12 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The HTTP front: request ids, authentication, version negotiation, validation and the routes.
@@ -14,6 +18,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 public final class HttpVerticle extends VerticleBase {
   private final ApiServices services;
   private HttpServer server;
+  private Router router;
 
   public HttpVerticle(ApiServices services) {
     this.services = services;
@@ -42,12 +47,15 @@ public final class HttpVerticle extends VerticleBase {
 
   Router buildRouter() {
     Router router = Router.router(vertx);
+    this.router = router;
     var errors = ErrorResponses.handler(services.unavailableRetryAfterSeconds());
     router.route().handler(RequestIds::handle);
     router.route().failureHandler(errors);
 
     router.get("/openapi.json").handler(services.openApi()::handle);
+    // Kept for existing probes: the same meaning as /health/live (the process answers).
     router.get("/healthz").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}"));
+    services.operatorRoutes().forEach(r -> r.mount(router));
 
     // Output links carry their own signed token instead of an API key (issue: outputs).
     services.outputRoutes().forEach(r -> r.mount(router));
@@ -80,6 +88,22 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /**
+   * The endpoints this verticle's router serves, as "METHOD /path/{param}" (middleware on wildcard
+   * paths left out): what the OpenAPI document must describe, checked by a test.
+   */
+  public List<String> endpoints() {
+    List<String> out = new ArrayList<>();
+    for (Route r : router.getRoutes()) {
+      if (r.getPath() == null || !r.isExactPath() || r.methods() == null) {
+        continue;
+      }
+      String template = r.getPath().replaceAll(":([A-Za-z0-9_]+)", "{$1}");
+      r.methods().forEach(m -> out.add(m.name() + " " + template));
+    }
+    return out;
   }
 
   public int actualPort() {

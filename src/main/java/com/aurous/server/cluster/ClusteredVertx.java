@@ -7,7 +7,10 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.TcpIpConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.metrics.MetricsOptions;
+import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
@@ -16,6 +19,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -34,16 +38,37 @@ public final class ClusteredVertx {
     this.manager = manager;
   }
 
-  /** Blocking: joins the cluster before returning. */
+  /** Blocking: joins the cluster before returning. A Vert.x without metrics. */
   public static ClusteredVertx create(ServerConfig config) throws Exception {
-    VertxOptions options = new VertxOptions().setPreferNativeTransport(false);
+    return create(config, new MetricsOptions(), null);
+  }
+
+  /**
+   * Blocking: joins the cluster before returning. Vert.x metrics can only be switched on when the
+   * instance is built, so the node's metrics options and factory (null: none) come in here.
+   */
+  public static ClusteredVertx create(ServerConfig config, MetricsOptions metricsOptions, VertxMetricsFactory metrics)
+      throws Exception {
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(false).setMetricsOptions(metricsOptions);
+    VertxBuilder builder = Vertx.builder();
+    if (metrics != null) {
+      builder.withMetrics(metrics);
+    }
     if (!config.bool("cluster.enabled")) {
-      return new ClusteredVertx(Vertx.vertx(options), null);
+      return new ClusteredVertx(builder.with(options).build(), null);
     }
     String host = config.string("cluster.host");
     options.setEventBusOptions(new EventBusOptions().setHost(host).setPort(0).setClusterPublicHost(host));
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(config));
-    return new ClusteredVertx(Vertx.builder().with(options).withClusterManager(manager).buildClustered().await(), manager);
+    return new ClusteredVertx(builder.with(options).withClusterManager(manager).buildClustered().await(), manager);
+  }
+
+  /** Null for a lone node; else whether this node is still a running member of the cluster. */
+  public BooleanSupplier joined() {
+    if (manager == null) {
+      return null;
+    }
+    return () -> manager.isActive() && manager.getHazelcastInstance().getLifecycleService().isRunning();
   }
 
   public Vertx vertx() {

@@ -58,6 +58,9 @@ public final class ServerConfig {
     range("outputs.ttl_hours", 1, 24 * 365);
     range("outputs.reaper_interval_s", 1, 86_400);
     range("outputs.png_compression_level", 0, 9);
+    range("metrics.pending_sample_interval_ms", 100, 3_600_000);
+    range("health.database_timeout_ms", 50, 60_000);
+    range("health.cache_ms", 0, 60_000);
     range("webhooks.poll_interval_ms", 10, 600_000);
     range("webhooks.lease_seconds", 2, 3600);
     range("webhooks.max_in_flight", 1, 10_000);
@@ -121,6 +124,7 @@ public final class ServerConfig {
     string("node.name");
     string("outputs.signing_secret");
     bool("webhooks.enabled");
+    bool("metrics.enabled");
     if (integer("webhooks.lease_seconds") * 1000L <= integer("webhooks.attempt_timeout_ms") + 1000L) {
       // An attempt must end well inside its lease, or another node could take the delivery mid-attempt.
       throw new ConfigException("webhooks.lease_seconds must exceed webhooks.attempt_timeout_ms by more than a second");

@@ -38,7 +38,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
   private final int outputTtlHours;
   private DiffusionModel model;
   private StepLoop loop;
-  private Thread loopThread;
+  private volatile Thread loopThread;
   private final OutageLog outage;
   /** Generations finished (or failed) in memory whose result is not stored yet; their leases are still renewed. */
   private final Set<String> awaitingStore = new LinkedHashSet<>();
@@ -66,6 +66,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
     model = DiffusionModel.load(modelDir, device, settings.intraOpThreads());
     loop = new StepLoop(model, settings.sampler(), settings.maxBatchSize(), settings.batchTimeoutMs(), new ToContext(),
         metrics);
+    metrics.watchRunning(loop::samplesHeld);
     loopThread = new Thread(loop, "aurous-engine-" + device);
     loopThread.setDaemon(true);
     loopThread.start();
@@ -304,5 +305,11 @@ public final class DeviceWorkerVerticle extends VerticleBase {
 
   public EngineMetrics metrics() {
     return metrics;
+  }
+
+  /** Its model is loaded and its step loop runs: what /health/ready reports as "model". */
+  public boolean ready() {
+    Thread t = loopThread; // volatile, written after the model loaded: read it first
+    return t != null && t.isAlive() && !stopping && model != null;
   }
 }

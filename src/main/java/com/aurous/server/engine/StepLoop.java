@@ -360,6 +360,7 @@ public final class StepLoop implements Runnable {
       ids.add(g.claim.id());
     }
     LOG.warn("Failing {} generation(s): {}", ids.size(), message);
+    metrics.recordFailures(ids.size());
     listener.failed(ids, message);
   }
 

@@ -66,6 +66,12 @@ public final class GenerationStore {
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
+  /** Pending generations cluster-wide, without the queue lock: for the metrics sampler, not for admission. */
+  public Future<Long> countPending() {
+    return pool.query("SELECT count(*) FROM generations WHERE status = " + PENDING).execute()
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
   /** Inserts a pending generation and reserves its cost, inside {@code tx}. */
   public Future<Created> insert(SqlConnection tx, String id, String teamId, GenerationSpec s, String version, String requestId) {
     return CreditLedger.reserve(tx, teamId, id, s.cost().amount()).compose(reserved -> {

@@ -1,5 +1,7 @@
 package com.aurous.server.webhook;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
@@ -44,12 +46,19 @@ final class HostBreakers {
   private final WebhookSettings settings;
   private final Runnable onAdmitting;
   private final Map<String, CircuitBreaker> breakers = new HashMap<>();
+  /**
+   * aurous_webhook_breaker_state{host} per breaker held here (0 closed, 1 half-open, 2 open): the
+   * series live and die with the entries, so they stay as few as the hosts recently failing or in use.
+   */
+  private final Map<String, Gauge> stateGauges = new HashMap<>();
+  private final MeterRegistry registry;
   /** Per half-open target, the delivery that holds its one trial (from claiming until it is finished). */
   private final Map<String, String> trials = new HashMap<>();
   private final Map<String, Integer> sending = new HashMap<>();
 
   /** {@code onAdmitting} runs when a breaker half-opens or closes: deliveries it held back are due again. */
-  HostBreakers(Vertx vertx, Context context, WebhookSettings settings, Runnable onAdmitting) {
+  HostBreakers(Vertx vertx, Context context, WebhookSettings settings, Runnable onAdmitting, MeterRegistry registry) {
+    this.registry = registry;
     this.vertx = vertx;
     this.context = context;
     this.settings = settings;
@@ -130,6 +139,10 @@ final class HostBreakers {
       sending.remove(target);
       if (breaker.state() == CircuitBreakerState.CLOSED && breaker.failureCount() == 0 && breakers.remove(target, breaker)) {
         breaker.close();
+        Gauge g = stateGauges.remove(target);
+        if (g != null) {
+          registry.remove(g);
+        }
       }
     }
   }
@@ -143,13 +156,26 @@ final class HostBreakers {
           .setResetTimeout(settings.breakerResetMs())
           .setFallbackOnFailure(false)
           .setNotificationAddress(null));
+      stateGauges.put(k, Gauge.builder("aurous.webhook.breaker.state", b, HostBreakers::stateValue)
+          .description("This node's circuit breaker for a webhook host: 0 closed, 1 half-open, 2 open")
+          .tag("host", k).register(registry));
       b.halfOpenHandler(v -> context.runOnContext(x -> onAdmitting.run()));
       b.closeHandler(v -> context.runOnContext(x -> onAdmitting.run()));
       return b;
     });
   }
 
+  private static double stateValue(CircuitBreaker b) {
+    return switch (b.state()) {
+      case CLOSED -> 0;
+      case HALF_OPEN -> 1;
+      case OPEN -> 2;
+    };
+  }
+
   void close() {
     breakers.values().forEach(CircuitBreaker::close);
+    stateGauges.values().forEach(registry::remove);
+    stateGauges.clear();
   }
 }

@@ -5,6 +5,8 @@ import com.aurous.server.net.AddressPolicy;
 import com.aurous.server.net.PinnedResolver;
 import com.aurous.server.net.UrlChecker;
 import com.aurous.server.storage.OutageLog;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
@@ -28,6 +30,7 @@ public final class WebhookDeliveryVerticle extends VerticleBase {
   private final Pool pool;
   private final WebhookSettings settings;
   private final String nodeName;
+  private final MeterRegistry registry;
   private WebhookDeliveryStore store;
   private UrlChecker urls;
   private PinnedResolver resolver;
@@ -38,7 +41,9 @@ public final class WebhookDeliveryVerticle extends VerticleBase {
   private boolean claiming;
   private boolean claimAgain;
 
-  public WebhookDeliveryVerticle(Pool pool, WebhookSettings settings, String nodeName) {
+  /** {@code registry} receives aurous_webhook_attempts_total{outcome} and each breaker's state. */
+  public WebhookDeliveryVerticle(Pool pool, WebhookSettings settings, String nodeName, MeterRegistry registry) {
+    this.registry = registry;
     this.pool = pool;
     this.settings = settings;
     this.nodeName = nodeName;
@@ -51,7 +56,7 @@ public final class WebhookDeliveryVerticle extends VerticleBase {
     urls = new UrlChecker(policy, settings.allowInsecureUrls());
     resolver = new PinnedResolver(vertx, policy);
     sender = new WebhookSender(vertx, settings);
-    breakers = new HostBreakers(vertx, context, settings, this::claim);
+    breakers = new HostBreakers(vertx, context, settings, this::claim, registry);
     vertx.eventBus().consumer(GenerationAddresses.TERMINAL, m -> claim());
     vertx.setPeriodic(settings.pollIntervalMs(), t -> claim());
     claim();
@@ -157,6 +162,8 @@ public final class WebhookDeliveryVerticle extends VerticleBase {
 
   private Future<Void> record(WebhookDeliveryStore.Claimed d, OffsetDateTime startedAt, long durationMs, AttemptOutcome o) {
     int attempt = d.attempts() + 1;
+    Counter.builder("aurous.webhook.attempts").description("Real webhook attempts (deferrals by an open breaker are none), by outcome")
+        .tag("outcome", o.kind()).register(registry).increment();
     if (!o.success()) {
       LOG.info("Webhook {} attempt {} to {} failed: {}", d.id(), attempt, d.url(), o.error());
     }

@@ -56,6 +56,8 @@ class HttpFuzzTest {
     OUTPUT("GET", "/v1/images/{id}/output/0", "token=AAAA.BBBB"),
     OPENAPI("GET", "/openapi.json", ""),
     HEALTHZ("GET", "/healthz", ""),
+    HEALTH_READY("GET", "/health/ready", ""),
+    METRICS("GET", "/metrics", ""),
     UNKNOWN("GET", "/v2/nothing/here", "");
 
     final String method;

@@ -47,7 +47,8 @@ class OpenApiTest {
       }
     }
     assertThat(ops).containsExactlyInAnyOrder(
-        "GET /openapi.json", "GET /healthz", "POST /v1/images/estimate", "POST /v1/images", "GET /v1/images",
+        "GET /openapi.json", "GET /healthz", "GET /health/live", "GET /health/ready", "GET /metrics",
+        "POST /v1/images/estimate", "POST /v1/images", "GET /v1/images",
         "GET /v1/images/{id}", "GET /v1/images/{id}/events", "POST /v1/images/{id}/cancel", "GET /v1/images/{id}/output/{n}",
         "GET /v1/images/{id}/webhook_deliveries");
     // the API key scheme, and which operations do without it
@@ -56,6 +57,51 @@ class OpenApiTest {
     assertThat(paths.getJsonObject("/v1/images/{id}/output/{n}").getJsonObject("get").getJsonArray("security")).isEmpty();
     assertThat(paths.getJsonObject("/v1/images").getJsonObject("post").getJsonArray("security")).isNull(); // inherits the global one
     assertThat(doc.getJsonArray("security").getJsonObject(0).containsKey("ApiKey")).isTrue();
+  }
+
+  /** Both ways: a route added without its documentation, or documentation of a route that is gone, fails. */
+  @Test
+  void everyRouteTheRouterServesIsInTheDocumentAndEveryDocumentedOperationIsServed() {
+    List<String> served = node.node().endpoints();
+    assertThat(served).contains("GET /v1/images/{id}", "POST /v1/images", "GET /metrics", "GET /health/ready");
+    assertThat(served).doesNotHaveDuplicates();
+    Set<String> documented = documentedOperations(node.client(null).get("/openapi.json").json());
+    assertThat(documented).as("documented operations").containsExactlyInAnyOrderElementsOf(served);
+  }
+
+  /** Every operation has what the linters ask for (the linters themselves run in .ci/run). */
+  @Test
+  void everyOperationHasAnIdTagsADescriptionAndAClientErrorResponse() {
+    JsonObject doc = node.client(null).get("/openapi.json").json();
+    Set<String> tags = new TreeSet<>();
+    doc.getJsonArray("tags").forEach(t -> tags.add(((JsonObject) t).getString("name")));
+    Set<String> ids = new TreeSet<>();
+    JsonObject paths = doc.getJsonObject("paths");
+    for (String path : paths.fieldNames()) {
+      for (String m : paths.getJsonObject(path).fieldNames()) {
+        JsonObject op = paths.getJsonObject(path).getJsonObject(m);
+        String what = m.toUpperCase() + " " + path;
+        assertThat(ids.add(op.getString("operationId"))).as(what + " has a unique operationId").isTrue();
+        assertThat(op.getString("description")).as(what).isNotBlank();
+        assertThat(op.getJsonArray("tags")).as(what).isNotEmpty();
+        op.getJsonArray("tags").forEach(t -> assertThat(tags).as(what).contains((String) t));
+        assertThat(op.getJsonObject("responses").fieldNames()).as(what).anyMatch(code -> code.startsWith("4"));
+      }
+    }
+    assertThat(doc.getJsonObject("info").getJsonObject("license").getString("name")).isNotBlank();
+  }
+
+  static Set<String> documentedOperations(JsonObject doc) {
+    Set<String> ops = new TreeSet<>();
+    JsonObject paths = doc.getJsonObject("paths");
+    for (String path : paths.fieldNames()) {
+      for (String m : paths.getJsonObject(path).fieldNames()) {
+        if (HTTP_METHODS.contains(m)) {
+          ops.add(m.toUpperCase() + " " + path);
+        }
+      }
+    }
+    return ops;
   }
 
   @Test

@@ -1,0 +1,62 @@
+package com.aurous.server.observability;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Handler;
+import io.vertx.core.metrics.MetricsOptions;
+import io.vertx.core.spi.VertxMetricsFactory;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+import java.util.EnumSet;
+
+/**
+ * This node's meter registry, scraped by Prometheus at /metrics. One registry per node (not
+ * Micrometer's global one), so several nodes in one JVM, as in the tests, keep their series apart.
+ * Vert.x reports its HTTP server, event bus and pools into it once {@link #vertxFactory()} and
+ * {@link #vertxOptions()} are given to the Vert.x builder; our own meters are registered on
+ * {@link #registry()}.
+ */
+public final class NodeMetrics {
+  private final boolean enabled;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  public NodeMetrics(boolean enabled) {
+    this.enabled = enabled;
+    registry.config().meterFilter(new BoundedLabels());
+  }
+
+  public boolean enabled() {
+    return enabled;
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public VertxMetricsFactory vertxFactory() {
+    return new MicrometerMetricsFactory(registry);
+  }
+
+  /**
+   * Labels are chosen for bounded cardinality: route template, status code and method on HTTP,
+   * never the raw path, the remote address or an event-bus address (replies and per-generation
+   * addresses would each make a series).
+   */
+  public MetricsOptions vertxOptions() {
+    return new MicrometerMetricsOptions()
+        .setEnabled(enabled)
+        .setJvmMetricsEnabled(enabled)
+        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_CODE, Label.HTTP_METHOD, Label.EB_SIDE, Label.EB_FAILURE,
+            Label.POOL_TYPE, Label.POOL_NAME));
+  }
+
+  /** The Prometheus text exposition of this node's registry. */
+  public Handler<RoutingContext> scrapeHandler() {
+    return PrometheusScrapingHandler.create(registry);
+  }
+}
