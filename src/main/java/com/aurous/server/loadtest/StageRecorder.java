@@ -140,9 +140,11 @@ final class StageRecorder {
     for (int j = Math.max(0, i - 1); j <= i && j < seconds.size(); j++) {
       recent.add(seconds.get(j).latency);
     }
-    return String.format("%s t=%4.0fs sent %d ok %d err %d drop %d in-flight %d  p50 %.0f ms p99 %.0f ms",
-        label, (now - startNanos) / 1e9, sent, ok, errors, dropped, sent - completed,
-        recent.getValueAtPercentile(50) / 1000.0, recent.getValueAtPercentile(99) / 1000.0);
+    String latency = recent.getTotalCount() == 0 ? "no answers in the last 2 s"
+        : String.format("p50 %.0f ms p99 %.0f ms (last 2 s)", recent.getValueAtPercentile(50) / 1000.0,
+            recent.getValueAtPercentile(99) / 1000.0);
+    return String.format("%s t=%4.0fs sent %d ok %d err %d drop %d in-flight %d  %s",
+        label, (now - startNanos) / 1e9, sent, ok, errors, dropped, sent - completed, latency);
   }
 
   synchronized JsonObject toJson(boolean openLoop) {
