@@ -2,9 +2,12 @@
 # Builds the project (test-compile also compiles benchmarks/src, a test source root) and runs the
 # benchmarks: EngineBenchmark (StepLoop directly, batched vs max_batch_size 1) then
 # ServerBenchmark (HTTP through a real node vs a raw model loop), then LatencyBenchmark (one image at
-# concurrency 1: create -> succeeded by polling, webhook and Prefer: wait, vs the engine + PNG alone).
-# Output goes to the terminal and to benchmarks/results/<date>-engine.txt / -server.txt / -latency.txt.
-# Usage: bash benchmarks/run.sh [engine|server|latency|all]   (default all)
+# concurrency 1: create -> succeeded by polling, webhook and Prefer: wait, vs the engine + PNG alone);
+# the loadtest stage starts a node from the jar and sweeps an open-loop rate over it with
+# `aurous-server.jar loadtest`.
+# Output goes to the terminal and to benchmarks/results/<date>-engine.txt / -server.txt /
+# -latency.txt / -loadtest.txt (+ the HTML report in <date>-loadtest/).
+# Usage: bash benchmarks/run.sh [engine|server|latency|loadtest|all]   (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-all}"
@@ -31,4 +34,26 @@ if [[ "$which" == all || "$which" == server ]]; then
 fi
 if [[ "$which" == all || "$which" == latency ]]; then
   { machine; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.LatencyBenchmark; } 2>&1 | tee "benchmarks/results/$DATE-latency.txt"
+fi
+if [[ "$which" == all || "$which" == loadtest ]]; then
+  # A node from the jar on a free loopback port with its own embedded PostgreSQL in a temp dir,
+  # then one run of a workload file against it: benchmarks/workloads/sweep.json (an open-loop rate sweep)
+  # unless LOADTEST_WORKLOAD names another (server-poll.json: ServerBenchmark's poll clients).
+  mvn -o -q -DskipTests package
+  DATA="$(mktemp -d)"
+  PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  AUROUS_DATA_DIR="$DATA" AUROUS_HTTP_HOST=127.0.0.1 AUROUS_HTTP_PORT="$PORT" AUROUS_BOOTSTRAP_DEFAULT_CREDITS=10000000 \
+    timeout 900 java -Xmx2g -jar target/aurous-server.jar >"$DATA/node.log" 2>&1 &
+  NODE=$!
+  trap 'kill $NODE 2>/dev/null; wait $NODE 2>/dev/null; rm -rf "$DATA"' EXIT
+  for _ in $(seq 1 180); do
+    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && [[ -s "$DATA/dev-api-key" ]] && break
+    kill -0 $NODE 2>/dev/null || { cat "$DATA/node.log"; exit 1; }
+    sleep 1
+  done
+  OUT="benchmarks/results/$DATE-loadtest"
+  { machine; echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    timeout 900 java -Xmx1g -jar target/aurous-server.jar loadtest --url "http://127.0.0.1:$PORT" --key "$(cat "$DATA/dev-api-key")" \
+      --workload "${LOADTEST_WORKLOAD:-benchmarks/workloads/sweep.json}" --json "$OUT/report.json" --html "$OUT"
+    echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"; } 2>&1 | tee "benchmarks/results/$DATE-loadtest.txt"
 fi

@@ -30,6 +30,7 @@ public final class Main {
         webhooks rotate --team NAME             replace the team's webhook signing secret
         model export --out DIR                  export the built-in aurous-tiny SavedModel to DIR
         db serve                                run only the embedded PostgreSQL (a shared database for a local cluster)
+        loadtest --url URL --key KEY ...        load-test a running server (loadtest --help for its flags)
       """;
 
   /** sysexits EX_UNAVAILABLE: the embedded PostgreSQL died and could not be restarted. */
@@ -46,6 +47,7 @@ public final class Main {
         case "teams", "keys", "webhooks" -> admin(cli);
         case "db" -> serveDatabase(cli);
         case "model" -> exportModel(cli);
+        case "loadtest" -> System.exit(com.aurous.server.loadtest.LoadTestCommand.run(args, System.out, System.err));
         case "help", "--help", "-h" -> System.out.print(USAGE);
         default -> throw new CliArgs.CliException("unknown command: " + command);
       }
