@@ -2,7 +2,9 @@
 # Builds the project, compiles the benchmarks and runs them: EngineBenchmark (StepLoop directly,
 # batched vs max_batch_size 1) then ServerBenchmark (HTTP through a real node vs a raw model loop).
 # Output goes to the terminal and to benchmarks/results/<date>-engine.txt / -server.txt.
-# Usage: bash benchmarks/run.sh [engine|server|all]   (default all)
+# ModelCostBenchmark (bash benchmarks/run.sh model-cost): the previous random-weight aurous-tiny
+# (exported from git history, commit 6db52c5) against the trained one, one 1024x1024 image each.
+# Usage: bash benchmarks/run.sh [engine|server|model-cost|all]   (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-all}"
@@ -28,4 +30,17 @@ if [[ "$which" == all || "$which" == engine ]]; then
 fi
 if [[ "$which" == all || "$which" == server ]]; then
   { machine; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.ServerBenchmark; } 2>&1 | tee "benchmarks/results/$DATE-server.txt"
+fi
+if [[ "$which" == all || "$which" == model-cost ]]; then
+  # The previous graph (random weights) is compiled from git history into its own classes folder,
+  # which shadows today's aurous-tiny classes for the one export call.
+  rm -rf target/old-tiny target/old-tiny-src target/bench-models
+  mkdir -p target/old-tiny target/old-tiny-src target/bench-models
+  for f in TinyGraph AurousTinyExporter; do
+    git show "6db52c5:src/main/java/com/aurous/server/model/tiny/$f.java" > "target/old-tiny-src/$f.java"
+  done
+  javac -d target/old-tiny -cp "$CP" target/old-tiny-src/*.java
+  java -cp "target/old-tiny:$CP" com.aurous.server.Main model export --out target/bench-models/old
+  java -cp "$CP" com.aurous.server.Main model export --out target/bench-models/trained
+  { machine; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.ModelCostBenchmark target/bench-models/old target/bench-models/trained; } 2>&1 | tee "benchmarks/results/$DATE-model-cost.txt"
 fi

@@ -28,7 +28,11 @@ public final class Main {
         keys list --team NAME
         webhooks secret --team NAME             show the team's webhook signing secret (created if absent)
         webhooks rotate --team NAME             replace the team's webhook signing secret
-        model export --out DIR                  export the built-in aurous-tiny SavedModel to DIR
+        model export --out DIR [--weights FILE] export aurous-tiny (the built-in weights, or FILE from model train) to DIR
+        model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X]
+                                                train aurous-tiny on synthetic scenes into DIR (rerun to resume)
+        model psnr --model DIR [--count N] [--width W] [--height H]
+                                                autoencoder round-trip PSNR on held-out scenes
         db serve                                run only the embedded PostgreSQL (a shared database for a local cluster)
       """;
 
@@ -42,7 +46,7 @@ public final class Main {
         case "serve" -> serve();
         case "teams", "keys", "webhooks" -> admin(cli);
         case "db" -> serveDatabase(cli);
-        case "model" -> exportModel(cli);
+        case "model" -> model(cli);
         case "help", "--help", "-h" -> System.out.print(USAGE);
         default -> throw new CliArgs.CliException("unknown command: " + command);
       }
@@ -73,14 +77,28 @@ public final class Main {
     }, "aurous-shutdown"));
   }
 
-  /** The built-in model, written as a SavedModel any node can load through engine.model_dir. */
-  private static void exportModel(CliArgs cli) throws Exception {
-    if (!"export".equals(cli.word(1))) {
-      throw new CliArgs.CliException("unknown command: model " + cli.word(1));
+  /** Model commands: export the built-in aurous-tiny, or train it. */
+  private static void model(CliArgs cli) throws Exception {
+    String sub = cli.word(1);
+    if ("export".equals(sub)) {
+      java.nio.file.Path out = java.nio.file.Path.of(cli.requireFlag("out"));
+      String weights = cli.flag("weights");
+      if (weights == null) {
+        com.aurous.server.model.tiny.AurousTinyExporter.export(out);
+      } else {
+        com.aurous.server.model.tiny.AurousTinyExporter.export(out,
+            com.aurous.server.model.tiny.WeightFile.read(java.nio.file.Path.of(weights)));
+      }
+      System.out.println("Exported aurous-tiny to " + out.toAbsolutePath());
+    } else if ("psnr".equals(sub)) {
+      com.aurous.server.model.train.ReconstructionCheck.run(java.nio.file.Path.of(cli.requireFlag("model")),
+          (int) cli.longFlag("count", 50), (int) cli.longFlag("width", 1024),
+          (int) cli.longFlag("height", 1024), System.out);
+    } else if ("train".equals(sub)) {
+      com.aurous.server.model.train.TrainCommand.run(cli, System.out);
+    } else {
+      throw new CliArgs.CliException("unknown command: model " + sub);
     }
-    java.nio.file.Path out = java.nio.file.Path.of(cli.requireFlag("out"));
-    com.aurous.server.model.tiny.AurousTinyExporter.export(out);
-    System.out.println("Exported aurous-tiny to " + out.toAbsolutePath());
   }
 
   /** The embedded PostgreSQL on its own, so several nodes (cluster/local-cluster.sh) can share it. */

@@ -124,6 +124,36 @@ public final class Params {
     return new WeightFile(out);
   }
 
+  /** The current values of the variables only, fetched in one session run. */
+  public Map<String, float[]> variableValues(Session session) {
+    List<String> names = new java.util.ArrayList<>();
+    Session.Runner runner = session.runner();
+    for (Map.Entry<String, Built> e : built.entrySet()) {
+      if (e.getValue().variable) {
+        names.add(e.getKey());
+        runner.fetch(e.getValue().op);
+      }
+    }
+    Map<String, float[]> out = new LinkedHashMap<>();
+    if (names.isEmpty()) {
+      return out;
+    }
+    try (Result r = runner.run()) {
+      for (int i = 0; i < names.size(); i++) {
+        TFloat32 t = (TFloat32) r.get(i);
+        float[] v = new float[(int) t.shape().size()];
+        t.copyTo(DataBuffers.of(v, false, false));
+        out.put(names.get(i), v);
+      }
+    }
+    return out;
+  }
+
+  /** Dimensions of a built weight. */
+  public int[] dims(String name) {
+    return built.get(name).dims.clone();
+  }
+
   private static float[] fetchConstant(Session session, Operand<TFloat32> op, int n) {
     float[] v = new float[n];
     try (Result r = session.runner().fetch(op).run()) {

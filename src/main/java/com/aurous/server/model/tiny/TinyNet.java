@@ -89,15 +89,16 @@ public final class TinyNet {
   public Operand<TFloat32> decodeUnit(Operand<TFloat32> z) {
     Layers l = root.sub("decoder");
     Ops tf = l.tf;
-    Operand<TFloat32> h = l.silu(l.conv("c1", z, 3, LATENT_CHANNELS, 64));
-    h = tf.math.add(h, l.silu(l.conv("c2", h, 3, 64, 64)));
-    h = tf.math.add(h, l.silu(l.conv("c3", h, 3, 64, 64)));
+    Operand<TFloat32> h = l.silu(l.conv("c1", z, 3, LATENT_CHANNELS, 96));
+    h = tf.math.add(h, l.silu(l.conv("c2", h, 3, 96, 96)));
+    h = tf.math.add(h, l.silu(l.conv("c3", h, 3, 96, 96)));
     h = up2(l, h);
-    h = l.silu(l.conv("u1", h, 3, 64, 48)); // 1/16 resolution
+    h = l.silu(l.conv("u1", h, 3, 96, 64)); // 1/16 resolution
+    h = tf.math.add(h, l.silu(l.conv("u1b", h, 3, 64, 64)));
     h = up2(l, h);
-    h = l.silu(l.conv("u2", h, 3, 48, 32)); // 1/8 resolution
-    h = tf.math.add(h, l.silu(l.conv("u3", h, 3, 32, 32)));
-    Operand<TFloat32> sub = l.conv("out", h, 1, 32, 3 * 64, 1, 1f);
+    h = l.silu(l.conv("u2", h, 3, 64, 48)); // 1/8 resolution
+    h = tf.math.add(h, l.silu(l.conv("u3", h, 3, 48, 48)));
+    Operand<TFloat32> sub = l.conv("out", h, 1, 48, 3 * 64, 1, 1f);
     return tf.math.tanh(tf.nn.depthToSpace(sub, 8L));
   }
 

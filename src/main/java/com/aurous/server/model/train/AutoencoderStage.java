@@ -54,6 +54,11 @@ final class AutoencoderStage extends Stage<AutoencoderStage.Batch> {
   }
 
   @Override
+  float learningRate() {
+    return cfg.aeLearningRate();
+  }
+
+  @Override
   Operand<TFloat32> build(Ops tf, Params p) {
     TinyNet net = new TinyNet(tf, p);
     images = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1, -1, 3)));

@@ -67,6 +67,74 @@ final class DenoiserStage extends Stage<DenoiserStage.Batch> {
   }
 
   @Override
+  float learningRate() {
+    return cfg.learningRate();
+  }
+
+  // ---- exponential moving average of the weights: what gets exported ----
+
+  /** Steps between average updates, and the average's decay per update (~1000-step horizon). */
+  static final int EMA_EVERY = 10;
+  static final double EMA_DECAY = 0.99;
+
+  private Map<String, float[]> ema;
+  private int emaUpdates;
+
+  @Override
+  void afterStep(int step, Params p, Session session) {
+    if (step % EMA_EVERY != 0) {
+      return;
+    }
+    Map<String, float[]> now = p.variableValues(session);
+    if (ema == null) {
+      ema = now;
+    } else {
+      // Warm-up: early on the average follows the weights closely.
+      float d = (float) Math.min(EMA_DECAY, (1.0 + emaUpdates) / (10.0 + emaUpdates));
+      for (Map.Entry<String, float[]> e : now.entrySet()) {
+        float[] a = ema.get(e.getKey());
+        float[] v = e.getValue();
+        for (int i = 0; i < a.length; i++) {
+          a[i] = d * a[i] + (1 - d) * v[i];
+        }
+      }
+    }
+    emaUpdates++;
+  }
+
+  private java.nio.file.Path emaFile() {
+    return dir.resolve("ema.weights");
+  }
+
+  @Override
+  void saveExtra() throws java.io.IOException {
+    if (ema == null) {
+      return;
+    }
+    Map<String, WeightFile.Tensor> m = new LinkedHashMap<>();
+    for (Map.Entry<String, float[]> e : ema.entrySet()) {
+      m.put(e.getKey(), new WeightFile.Tensor(params.dims(e.getKey()), e.getValue()));
+    }
+    m.put("ema/updates", new WeightFile.Tensor(new int[0], new float[] {emaUpdates}));
+    new WeightFile(m).write(emaFile());
+  }
+
+  @Override
+  void restoreExtra() throws java.io.IOException {
+    if (!java.nio.file.Files.isRegularFile(emaFile())) {
+      return;
+    }
+    ema = new LinkedHashMap<>();
+    for (Map.Entry<String, WeightFile.Tensor> e : WeightFile.read(emaFile()).tensors().entrySet()) {
+      if (e.getKey().equals("ema/updates")) {
+        emaUpdates = (int) e.getValue().values()[0];
+      } else {
+        ema.put(e.getKey(), e.getValue().values().clone());
+      }
+    }
+  }
+
+  @Override
   Operand<TFloat32> build(Ops tf, Params p) {
     TinyNet net = new TinyNet(tf, p);
     images = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1, -1, 3)));
@@ -89,6 +157,11 @@ final class DenoiserStage extends Stage<DenoiserStage.Batch> {
   WeightFile weights(Params p, Session session) {
     Map<String, WeightFile.Tensor> m = new LinkedHashMap<>(autoencoder.tensors());
     m.putAll(p.snapshot(session).tensors());
+    if (ema != null) {
+      for (Map.Entry<String, float[]> e : ema.entrySet()) {
+        m.put(e.getKey(), new WeightFile.Tensor(p.dims(e.getKey()), e.getValue().clone()));
+      }
+    }
     return new WeightFile(m);
   }
 

@@ -70,6 +70,16 @@ abstract class Stage<B extends Stage.Feed> {
 
   abstract int totalSteps();
 
+  abstract float learningRate();
+
+  /** Hook after every step (the denoiser keeps its weight average here). */
+  void afterStep(int step, Params params, Session session) {}
+
+  /** Hook at every checkpoint, and at resume, for state beyond TensorFlow's variables. */
+  void saveExtra() throws IOException {}
+
+  void restoreExtra() throws IOException {}
+
   /** After the last step (and on every checkpoint): the weights to keep. */
   WeightFile weights(Params params, Session session) {
     return params.snapshot(session);
@@ -103,11 +113,12 @@ abstract class Stage<B extends Stage.Feed> {
       Ops tf = Ops.create(g);
       Params params = params();
       Operand<TFloat32> loss = build(tf, params);
-      Op train = new Adam(g, cfg.learningRate()).minimize(loss);
+      Op train = new Adam(g, learningRate()).minimize(loss);
       try (Session session = new Session(g, sessionConfig(cfg.threads()))) {
         int start = completedSteps();
         if (start > 0) {
           session.restore(dir.resolve("ckpt").resolve("ckpt").toString());
+          restoreExtra();
           log.printf(Locale.ROOT, "[%s] resumed at step %d of %d%n", name, start, total);
         } else {
           session.initialize();
@@ -131,6 +142,7 @@ abstract class Stage<B extends Stage.Feed> {
             throw new IllegalStateException(name + ": loss is " + value + " at step " + step);
           }
           losses.add(value);
+          afterStep(step, params, session);
           progress.update(step, value);
           appendLoss(step, value);
           if (System.nanoTime() - lastCheckpoint > cfg.checkpointSeconds() * 1_000_000_000L) {
@@ -154,6 +166,7 @@ abstract class Stage<B extends Stage.Feed> {
     Path ckpt = dir.resolve("ckpt");
     Files.createDirectories(ckpt);
     session.save(ckpt.resolve("ckpt").toString());
+    saveExtra();
     weights(params, session).write(weightFile());
     Path tmp = dir.resolve("step.tmp");
     Files.writeString(tmp, Integer.toString(step));

@@ -13,55 +13,56 @@ import java.nio.file.Path;
  * @param steps denoiser + prompt encoder steps (stage 2)
  * @param batch scenes per denoiser step
  * @param canonical latent long side the denoiser trains at (32 = 1024 px)
- * @param learningRate Adam learning rate, both stages
+ * @param learningRate Adam learning rate of the denoiser stage
+ * @param aeLearningRate Adam learning rate of the autoencoder stage
  * @param promptDropout share of denoiser samples trained with the empty prompt (for guidance)
  * @param threads TensorFlow intra-op threads
  * @param checkpointSeconds how often a stage saves its checkpoint and the weight file
  * @param fixedData reuse one batch every step (the smoke test: loss must fall on it)
  */
 public record TrainConfig(Path out, long seed, int aeSteps, int aeBatch, int aeCrop, int steps,
-    int batch, int canonical, float learningRate, double promptDropout, int threads,
+    int batch, int canonical, float learningRate, float aeLearningRate, double promptDropout, int threads,
     int checkpointSeconds, boolean fixedData) {
 
   public static final long DEFAULT_SEED = 20261203L;
 
   public static TrainConfig defaults(Path out) {
-    return new TrainConfig(out, DEFAULT_SEED, 1500, 12, 256, 6000, 32, 32, 5e-4f, 0.1, 2, 180,
+    return new TrainConfig(out, DEFAULT_SEED, 3000, 12, 256, 6000, 32, 32, 5e-4f, 1e-3f, 0.1, 2, 180,
         false);
   }
 
   /** A few steps on small shapes: keeps the training path alive in CI. */
   public static TrainConfig smoke(Path out) {
-    return new TrainConfig(out, 7L, 12, 2, 64, 12, 2, 8, 2e-3f, 0.1, 2, 3600, true);
+    return new TrainConfig(out, 7L, 12, 2, 64, 12, 2, 8, 2e-3f, 2e-3f, 0.1, 2, 3600, true);
   }
 
   public TrainConfig withSteps(int ae, int denoise) {
     return new TrainConfig(out, seed, ae, aeBatch, aeCrop, denoise, batch, canonical, learningRate,
-        promptDropout, threads, checkpointSeconds, fixedData);
+        aeLearningRate, promptDropout, threads, checkpointSeconds, fixedData);
   }
 
   public TrainConfig withSeed(long s) {
     return new TrainConfig(out, s, aeSteps, aeBatch, aeCrop, steps, batch, canonical, learningRate,
-        promptDropout, threads, checkpointSeconds, fixedData);
+        aeLearningRate, promptDropout, threads, checkpointSeconds, fixedData);
   }
 
   public TrainConfig withBatch(int ae, int denoise) {
     return new TrainConfig(out, seed, aeSteps, ae, aeCrop, steps, denoise, canonical, learningRate,
-        promptDropout, threads, checkpointSeconds, fixedData);
+        aeLearningRate, promptDropout, threads, checkpointSeconds, fixedData);
   }
 
   public TrainConfig withThreads(int n) {
     return new TrainConfig(out, seed, aeSteps, aeBatch, aeCrop, steps, batch, canonical,
-        learningRate, promptDropout, n, checkpointSeconds, fixedData);
+        learningRate, aeLearningRate, promptDropout, n, checkpointSeconds, fixedData);
   }
 
   public TrainConfig withLearningRate(float lr) {
     return new TrainConfig(out, seed, aeSteps, aeBatch, aeCrop, steps, batch, canonical, lr,
-        promptDropout, threads, checkpointSeconds, fixedData);
+        aeLearningRate, promptDropout, threads, checkpointSeconds, fixedData);
   }
 
   public TrainConfig withCheckpointSeconds(int s) {
     return new TrainConfig(out, seed, aeSteps, aeBatch, aeCrop, steps, batch, canonical,
-        learningRate, promptDropout, threads, s, fixedData);
+        learningRate, aeLearningRate, promptDropout, threads, s, fixedData);
   }
 }
