@@ -19,7 +19,10 @@ import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.Output;
 import org.tensorflow.framework.optimizers.Adam;
+import org.tensorflow.framework.optimizers.Optimizer;
+import org.tensorflow.types.family.TType;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
@@ -113,7 +116,7 @@ abstract class Stage<B extends Stage.Feed> {
       Ops tf = Ops.create(g);
       Params params = params();
       Operand<TFloat32> loss = build(tf, params);
-      Op train = new Adam(g, learningRate()).minimize(loss);
+      Op train = clippedAdam(g, tf, loss);
       try (Session session = new Session(g, sessionConfig(cfg.threads()))) {
         int start = completedSteps();
         if (start > 0) {
@@ -161,6 +164,35 @@ abstract class Stage<B extends Stage.Feed> {
   }
 
   record Outcome(List<Double> losses, double smoothed) {}
+
+  /** Gradients are clipped to this global norm before Adam: one bad batch cannot blow a stage up. */
+  static final float CLIP_NORM = 1.0f;
+
+  @SuppressWarnings("unchecked")
+  private Op clippedAdam(Graph g, Ops tf, Operand<TFloat32> loss) {
+    Adam adam = new Adam(g, learningRate());
+    List<Optimizer.GradAndVar<?>> gvs = adam.computeGradients(loss);
+    Operand<TFloat32> sq = null;
+    for (Optimizer.GradAndVar<?> gv : gvs) {
+      Operand<TFloat32> grad = (Output<TFloat32>) gv.getGradient();
+      Operand<TFloat32> s = tf.reduceSum(tf.math.square(grad), allAxes(tf, grad));
+      sq = sq == null ? s : tf.math.add(sq, s);
+    }
+    Operand<TFloat32> norm = tf.math.sqrt(sq);
+    Operand<TFloat32> scale = tf.math.div(tf.constant(CLIP_NORM),
+        tf.math.maximum(norm, tf.constant(CLIP_NORM)));
+    List<Optimizer.GradAndVar<? extends TType>> clipped = new ArrayList<>();
+    for (Optimizer.GradAndVar<?> gv : gvs) {
+      Output<TFloat32> grad = (Output<TFloat32>) gv.getGradient();
+      clipped.add(new Optimizer.GradAndVar<>(tf.math.mul(grad, scale).asOutput(),
+          (Output<TFloat32>) gv.getVariable()));
+    }
+    return adam.applyGradients(clipped, "train");
+  }
+
+  private static Operand<org.tensorflow.types.TInt32> allAxes(Ops tf, Operand<TFloat32> x) {
+    return tf.range(tf.constant(0), tf.rank(x), tf.constant(1));
+  }
 
   private void checkpoint(Session session, Params params, int step) throws IOException {
     Path ckpt = dir.resolve("ckpt");

@@ -27,7 +27,7 @@ public record TrainConfig(Path out, long seed, int aeSteps, int aeBatch, int aeC
   public static final long DEFAULT_SEED = 20261203L;
 
   public static TrainConfig defaults(Path out) {
-    return new TrainConfig(out, DEFAULT_SEED, 3000, 12, 256, 6000, 32, 32, 5e-4f, 1e-3f, 0.1, 2, 180,
+    return new TrainConfig(out, DEFAULT_SEED, 3000, 12, 256, 6000, 32, 32, 5e-4f, 5e-4f, 0.1, 2, 180,
         false);
   }
 
