@@ -29,7 +29,7 @@ public final class Main {
         webhooks secret --team NAME             show the team's webhook signing secret (created if absent)
         webhooks rotate --team NAME             replace the team's webhook signing secret
         model export --out DIR [--weights FILE] export aurous-tiny (the built-in weights, or FILE from model train) to DIR
-        model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X]
+        model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X] [--decoder-steps N]
                                                 train aurous-tiny on synthetic scenes into DIR (rerun to resume)
         model psnr --model DIR [--count N] [--width W] [--height H]
                                                 autoencoder round-trip PSNR on held-out scenes

@@ -18,7 +18,8 @@ import com.aurous.server.model.tiny.WeightFile;
 public final class ModelTrainer {
 
   /** What a run produced. */
-  public record Result(Path weights, Path model, Stage.Outcome autoencoder, Stage.Outcome denoiser) {}
+  public record Result(Path weights, Path model, Stage.Outcome autoencoder, Stage.Outcome denoiser,
+      Stage.Outcome decoder) {}
 
   private final TrainConfig cfg;
   private final TrainingScenes scenes;
@@ -45,6 +46,9 @@ public final class ModelTrainer {
         + "of %d px, denoiser %d steps x %d scenes, lr %g, %d threads%n", cfg.out().toAbsolutePath(),
         cfg.seed(), cfg.aeSteps(), cfg.aeBatch(), cfg.aeCrop(), cfg.steps(), cfg.batch(),
         cfg.learningRate(), cfg.threads());
+    if (cfg.decoderSteps() > 0) {
+      log.printf(Locale.ROOT, "then %d decoder-only steps%n", cfg.decoderSteps());
+    }
     AutoencoderStage ae = new AutoencoderStage(cfg, scenes, log);
     Stage.Outcome aeOutcome = null;
     if (ae.completedSteps() >= cfg.aeSteps() && Files.isRegularFile(ae.weightFile())
@@ -56,11 +60,24 @@ public final class ModelTrainer {
     WeightFile aeWeights = WeightFile.read(ae.weightFile());
     DenoiserStage dn = new DenoiserStage(cfg, scenes, aeWeights, log);
     Stage.Outcome dnOutcome = dn.run();
-    Files.copy(dn.weightFile(), weightsFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    WeightFile all = WeightFile.read(dn.weightFile());
+    Stage.Outcome decOutcome = null;
+    if (cfg.decoderSteps() > 0) {
+      DecoderStage dec = new DecoderStage(cfg, scenes, aeWeights, log);
+      decOutcome = dec.run();
+      java.util.Map<String, WeightFile.Tensor> m = new java.util.LinkedHashMap<>(all.tensors());
+      WeightFile.read(dec.weightFile()).tensors().forEach((k, v) -> {
+        if (k.startsWith("decoder/")) {
+          m.put(k, v);
+        }
+      });
+      all = new WeightFile(m);
+    }
+    all.write(weightsFile());
     Path model = cfg.out().resolve("model");
     AurousTinyExporter.export(model, WeightFile.read(weightsFile()));
     log.printf(Locale.ROOT, "done in %s: weights %s, model %s%n",
         Progress.duration((System.nanoTime() - t0) / 1e9), weightsFile(), model);
-    return new Result(weightsFile(), model, aeOutcome, dnOutcome);
+    return new Result(weightsFile(), model, aeOutcome, dnOutcome, decOutcome);
   }
 }

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 import com.aurous.server.cli.CliArgs;
 
-/** {@code model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X]}. */
+/** {@code model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X] [--decoder-steps N]}. */
 public final class TrainCommand {
 
   private TrainCommand() {}
@@ -15,7 +15,9 @@ public final class TrainCommand {
     TrainConfig cfg = d.withSeed(cli.longFlag("seed", d.seed()))
         .withSteps(positive(cli, "ae-steps", d.aeSteps()), positive(cli, "steps", d.steps()))
         .withBatch(d.aeBatch(), positive(cli, "batch", d.batch()))
-        .withThreads(positive(cli, "threads", d.threads()));
+        .withThreads(positive(cli, "threads", d.threads()))
+        .withDecoderSteps((int) Math.max(0, Math.min(Integer.MAX_VALUE,
+            cli.longFlag("decoder-steps", d.decoderSteps()))));
     String lr = cli.flag("lr");
     if (lr != null) {
       try {
