@@ -4,7 +4,8 @@
 # Output goes to the terminal and to benchmarks/results/<date>-engine.txt / -server.txt.
 # ModelCostBenchmark (bash benchmarks/run.sh model-cost): the previous random-weight aurous-tiny
 # (exported from git history, commit 6db52c5) against the trained one, one 1024x1024 image each.
-# Usage: bash benchmarks/run.sh [engine|server|model-cost|all]   (default all)
+# SampleGrid (bash benchmarks/run.sh samples): benchmarks/aurous-tiny-samples.png and -sizes.png.
+# Usage: bash benchmarks/run.sh [engine|server|model-cost|samples|all]   (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-all}"
@@ -43,4 +44,9 @@ if [[ "$which" == all || "$which" == model-cost ]]; then
   java -cp "target/old-tiny:$CP" com.aurous.server.Main model export --out target/bench-models/old
   java -cp "$CP" com.aurous.server.Main model export --out target/bench-models/trained
   { machine; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.ModelCostBenchmark target/bench-models/old target/bench-models/trained; } 2>&1 | tee "benchmarks/results/$DATE-model-cost.txt"
+fi
+if [[ "$which" == all || "$which" == samples ]]; then
+  rm -rf target/bench-models/samples
+  java -cp "$CP" com.aurous.server.Main model export --out target/bench-models/samples
+  timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.SampleGrid target/bench-models/samples benchmarks/aurous-tiny 12
 fi

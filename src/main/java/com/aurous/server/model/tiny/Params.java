@@ -106,19 +106,20 @@ public final class Params {
         .sum();
   }
 
-  /** The current values of every weight (variables read from the session, constants as built). */
+  /**
+   * The current values of every weight (variables read from the session in one run, constants as
+   * built). One run with one fetch list: TensorFlow prepares an executor per distinct fetch list,
+   * which on a training graph costs seconds each.
+   */
   public WeightFile snapshot(Session session) {
+    Map<String, float[]> vars = variableValues(session);
     Map<String, WeightFile.Tensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, Built> e : built.entrySet()) {
       Built b = e.getValue();
       int n = Arrays.stream(b.dims).reduce(1, (x, y) -> x * y);
-      float[] v = new float[n];
-      if (b.variable) {
-        v = fetchConstant(session, b.op, n);
-      } else {
-        v = loaded.containsKey(e.getKey()) ? loaded.get(e.getKey()).values()
-            : fetchConstant(session, b.op, n);
-      }
+      float[] v = b.variable ? vars.get(e.getKey())
+          : loaded.containsKey(e.getKey()) ? loaded.get(e.getKey()).values()
+          : fetchConstant(session, b.op, n);
       out.put(e.getKey(), new WeightFile.Tensor(b.dims, v));
     }
     return new WeightFile(out);
