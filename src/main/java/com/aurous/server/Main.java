@@ -29,6 +29,11 @@ public final class Main {
         webhooks secret --team NAME             show the team's webhook signing secret (created if absent)
         webhooks rotate --team NAME             replace the team's webhook signing secret
         model export --out DIR                  export the built-in aurous-tiny SavedModel to DIR
+        model eval [--model DIR] [--count 200] [--size 1024x1024] [--steps N] [--guidance G]
+                   [--seed-base S] [--batch 4] [--out DIR [--png]] [--psnr]
+                                                generate the held-out scene prompts and score the images
+        model eval-ae [--model DIR] [--count 50] [--size 1024x1024] [--out DIR [--png]]
+                                                autoencoder reconstruction PSNR on held-out scenes
         db serve                                run only the embedded PostgreSQL (a shared database for a local cluster)
       """;
 
@@ -75,6 +80,10 @@ public final class Main {
 
   /** The built-in model, written as a SavedModel any node can load through engine.model_dir. */
   private static void exportModel(CliArgs cli) throws Exception {
+    if ("eval".equals(cli.word(1)) || "eval-ae".equals(cli.word(1))) {
+      new com.aurous.server.cli.ModelEvalCommands(System.out, System.err).run(cli);
+      return;
+    }
     if (!"export".equals(cli.word(1))) {
       throw new CliArgs.CliException("unknown command: model " + cli.word(1));
     }
