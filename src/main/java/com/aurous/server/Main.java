@@ -30,7 +30,7 @@ public final class Main {
         webhooks rotate --team NAME             replace the team's webhook signing secret
         model export --out DIR                  export the built-in aurous-tiny SavedModel to DIR
         model eval [--model DIR] [--count 200] [--size 1024x1024] [--steps N] [--guidance G]
-                   [--seed-base S] [--batch 4] [--out DIR [--png]] [--psnr]
+                   [--seed-base S] [--batch 4] [--out DIR [--png]] [--grid FILE.png] [--psnr]
                                                 generate the held-out scene prompts and score the images
         model eval-ae [--model DIR] [--count 50] [--size 1024x1024] [--out DIR [--png]]
                                                 autoencoder reconstruction PSNR on held-out scenes

@@ -5,6 +5,7 @@ import com.aurous.server.model.eval.DetectedObject;
 import com.aurous.server.model.eval.EvalTally;
 import com.aurous.server.model.eval.ImageScore;
 import com.aurous.server.model.eval.ModelEvaluation;
+import com.aurous.server.model.eval.SampleGrid;
 import com.aurous.server.model.scenes.Scene;
 import com.aurous.server.model.scenes.SceneObject;
 import com.aurous.server.model.tiny.AurousTinyExporter;
@@ -96,9 +97,15 @@ public final class ModelEvalCommands {
     StringBuilder csv = new StringBuilder("index,seed,scene_seed,prompt,background_right,gradient_right,"
         + "count_right,objects,colors_right,shapes_right,positions_right,all_right,read\n");
     PngWriter writer = new PngWriter(4);
+    Path gridFile = cli.flag("grid") == null ? null : Path.of(cli.flag("grid"));
+    int gridCount = positive(cli, "grid-count", 16);
+    SampleGrid grid = new SampleGrid(4, 256);
     long t0 = System.nanoTime();
     EvalTally tally = ModelEvaluation.generateAndScore(model, s, g -> {
       ImageScore sc = g.score();
+      if (gridFile != null && grid.size() < gridCount) {
+        grid.add(g.rgb(), s.width(), s.height(), sc.scene().caption(), sc);
+      }
       images.add(imageJson(g.index(), g.heldOut().seed(), sc));
       csv.append(g.index()).append(',').append(g.heldOut().seed()).append(',')
           .append(sc.scene().seed()).append(',').append(csvText(sc.scene().caption())).append(',')
@@ -119,6 +126,14 @@ public final class ModelEvalCommands {
     double seconds = (System.nanoTime() - t0) / 1e9;
     out.printf(Locale.ROOT, "scores over %d images (%d objects), %.1f s:%n", tally.images(), tally.objects(), seconds);
     out.println(tally.summary());
+    if (gridFile != null) {
+      SampleGrid.Sheet sheet = grid.render();
+      if (gridFile.toAbsolutePath().getParent() != null) {
+        Files.createDirectories(gridFile.toAbsolutePath().getParent());
+      }
+      write(gridFile, writer.encode(sheet.rgb(), sheet.width(), sheet.height()));
+      out.println("wrote " + gridFile + " (" + grid.size() + " images with their prompts)");
+    }
     if (outDir != null) {
       JsonObject shares = new JsonObject();
       for (Map.Entry<String, Double> e : tally.shares().entrySet()) {
@@ -181,7 +196,11 @@ public final class ModelEvalCommands {
     for (DetectedObject o : sc.reading().objects()) {
       found.add(new JsonObject().put("shape", o.shape().word()).put("color", o.color().word())
           .put("position", o.anchor().word()).put("cx", round(o.cx())).put("cy", round(o.cy()))
-          .put("area", o.area()));
+          .put("area", o.area()).put("features", new JsonObject()
+              .put("hole_fraction", round(o.features().holeFraction()))
+              .put("solidity", round(o.features().solidity()))
+              .put("compactness", round(o.features().compactness()))
+              .put("corners", o.features().corners())));
     }
     JsonArray verdicts = new JsonArray();
     for (ImageScore.ObjectVerdict v : sc.objects()) {

@@ -28,7 +28,7 @@ class ModelEvalCommandsTest {
   void modelEvalThroughTheJarsMainPrintsScoresAndWritesJsonCsvAndPngs() throws Exception {
     Path out = tmp.resolve("eval");
     Subprocess.Result r = Subprocess.run(Main.class, Map.of(), "model", "eval", "--count", "3",
-        "--size", "128x64", "--steps", "2", "--batch", "2", "--out", out.toString(), "--png", "--psnr",
+        "--size", "128x64", "--steps", "2", "--batch", "2", "--out", out.toString(), "--png", "--grid", out.resolve("grid.png").toString(), "--psnr",
         "--psnr-count", "2");
     assertThat(r.exitCode()).as(r.output()).isZero();
     assertThat(r.output())
@@ -63,6 +63,10 @@ class ModelEvalCommandsTest {
       assertThat(png.getWidth()).isEqualTo(128);
       assertThat(png.getHeight()).isEqualTo(64);
     }
+    BufferedImage grid = ImageIO.read(out.resolve("grid.png").toFile());
+    assertThat(grid.getWidth()).isEqualTo(4 * 256 + 5 * 6);
+    assertThat(r.output()).contains("grid.png (3 images with their prompts)");
+
     List<String> csv = Files.readAllLines(out.resolve("eval.csv"));
     assertThat(csv).hasSize(4);
     assertThat(csv.get(0)).startsWith("index,seed,scene_seed,prompt,background_right");
