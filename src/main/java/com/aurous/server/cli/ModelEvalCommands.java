@@ -3,6 +3,7 @@ package com.aurous.server.cli;
 import com.aurous.server.model.DiffusionModel;
 import com.aurous.server.model.eval.DetectedObject;
 import com.aurous.server.model.eval.EvalTally;
+import com.aurous.server.model.eval.GuidedSampler;
 import com.aurous.server.model.eval.ImageScore;
 import com.aurous.server.model.eval.ModelEvaluation;
 import com.aurous.server.model.eval.SampleGrid;
@@ -60,9 +61,9 @@ public final class ModelEvalCommands {
       modelDir = Path.of(cli.flag("model"));
     }
     try (DiffusionModel model = DiffusionModel.load(modelDir, device, threads)) {
-      int ds = model.manifest().latentDownscale();
-      if (size[0] % ds != 0 || size[1] % ds != 0) {
-        throw new CliArgs.CliException("--size must be a multiple of " + ds + " for " + model.manifest().name());
+      int multiple = GuidedSampler.sizeMultiple(model.manifest());
+      if (size[0] % multiple != 0 || size[1] % multiple != 0) {
+        throw new CliArgs.CliException("--size must be a multiple of " + multiple + " for " + model.manifest().name());
       }
       if (outDir != null) {
         Files.createDirectories(png ? outDir.resolve("images") : outDir);

@@ -38,12 +38,27 @@ public final class GuidedSampler {
         new NoiseSchedule(m.numTrainTimesteps(), m.betaStart(), m.betaEnd(), m.betaSchedule()), steps);
   }
 
+  /** Image sides must be multiples of this: the latent downscale and the model's resolution multiple. */
+  public static int sizeMultiple(ModelManifest m) {
+    int a = m.latentDownscale();
+    int b = Math.max(1, m.resolutionMultiple());
+    int x = a;
+    int y = b;
+    while (y != 0) {
+      int t = x % y;
+      x = y;
+      y = t;
+    }
+    return a / x * b;
+  }
+
   /** One RGB image (HWC uint8) per prompt, prompt i drawn with request seed seeds[i]. */
   public List<byte[]> generate(List<String> prompts, long[] seeds, int width, int height,
       double guidanceScale, double cfgRescale) {
     int ds = m.latentDownscale();
-    if (width % ds != 0 || height % ds != 0 || width <= 0 || height <= 0) {
-      throw new IllegalArgumentException("size " + width + "x" + height + " must be a positive multiple of " + ds);
+    int multiple = sizeMultiple(m);
+    if (width % multiple != 0 || height % multiple != 0 || width <= 0 || height <= 0) {
+      throw new IllegalArgumentException("size " + width + "x" + height + " must be a positive multiple of " + multiple);
     }
     int b = prompts.size();
     if (seeds.length != b || b == 0) {
