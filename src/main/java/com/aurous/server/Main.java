@@ -31,8 +31,11 @@ public final class Main {
         model export --out DIR [--weights FILE] export aurous-tiny (the built-in weights, or FILE from model train) to DIR
         model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X] [--decoder-steps N]
                                                 train aurous-tiny on synthetic scenes into DIR (rerun to resume)
-        model psnr --model DIR [--count N] [--width W] [--height H]
-                                                autoencoder round-trip PSNR on held-out scenes
+        model eval [--model DIR] [--count 200] [--size 1024x1024] [--steps N] [--guidance G]
+                   [--seed-base S] [--batch 4] [--out DIR [--png]] [--grid FILE.png] [--psnr]
+                                                generate the held-out scene prompts and score the images
+        model eval-ae [--model DIR] [--count 50] [--size 1024x1024] [--out DIR [--png]]
+                                                autoencoder reconstruction PSNR on held-out scenes
         db serve                                run only the embedded PostgreSQL (a shared database for a local cluster)
       """;
 
@@ -77,7 +80,7 @@ public final class Main {
     }, "aurous-shutdown"));
   }
 
-  /** Model commands: export the built-in aurous-tiny, or train it. */
+  /** Model commands: export the built-in aurous-tiny, train it, evaluate a model. */
   private static void model(CliArgs cli) throws Exception {
     String sub = cli.word(1);
     if ("export".equals(sub)) {
@@ -90,10 +93,8 @@ public final class Main {
             com.aurous.server.model.tiny.WeightFile.read(java.nio.file.Path.of(weights)));
       }
       System.out.println("Exported aurous-tiny to " + out.toAbsolutePath());
-    } else if ("psnr".equals(sub)) {
-      com.aurous.server.model.train.ReconstructionCheck.run(java.nio.file.Path.of(cli.requireFlag("model")),
-          (int) cli.longFlag("count", 50), (int) cli.longFlag("width", 1024),
-          (int) cli.longFlag("height", 1024), System.out);
+    } else if ("eval".equals(sub) || "eval-ae".equals(sub)) {
+      new com.aurous.server.cli.ModelEvalCommands(System.out, System.err).run(cli);
     } else if ("train".equals(sub)) {
       com.aurous.server.model.train.TrainCommand.run(cli, System.out);
     } else {
