@@ -139,7 +139,12 @@ public final class TinyNet {
 
   // ---------------------------------------------------------------- denoiser
 
-  /** UNet epsilon prediction at the size it is given: [B,h,w,C], t [B], context [B,T,D]. */
+  /**
+   * UNet velocity prediction {@code v = sqrt(ab) eps - sqrt(1-ab) x0} at the size it is given:
+   * [B,h,w,C], t [B], context [B,T,D]. Velocity, not epsilon, is what the network outputs because
+   * at the high timesteps where the prompt decides the layout epsilon is almost the input itself
+   * and the prompt's part is a tiny residual; the exported signature still returns epsilon.
+   */
   public Operand<TFloat32> unet(Operand<TFloat32> x, Operand<TFloat32> t, Operand<TFloat32> ctx) {
     Layers l = root.sub("unet");
     Ops tf = l.tf;
@@ -195,8 +200,8 @@ public final class TinyNet {
   /**
    * The exported denoiser at any latent size. The latent is nearest-resized to the canonical
    * size (long side {@link #CANONICAL}; nearest keeps the noise i.i.d. with unit variance, which
-   * averaging would not), the UNet predicts there, its clean estimate
-   * {@code x0 = (x - sqrt(1-ab) eps) / sqrt(ab)} is clipped to the latent range and
+   * averaging would not), the UNet predicts the velocity there, its clean estimate
+   * {@code x0 = sqrt(ab) x - sqrt(1-ab) v} is clipped to the latent range and
    * bilinear-resized back to the full size, and the epsilon returned is the one that makes that
    * x0 exact at the full size. At the canonical size both resizes are identities. So a 2048 px
    * or 21:9 picture shows one scene laid out like its 1024 px counterpart, not a tiling.
@@ -212,12 +217,12 @@ public final class TinyNet {
         tf.math.div(tf.math.mul(hwf, tf.constant((float) CANONICAL)), longSide), tf.constant(0.5f)));
     Operand<TInt32> size = tf.dtypes.cast(tf.math.maximum(canon, tf.constant(1f)), TInt32.class);
     Operand<TFloat32> xc = l.resizeNearest(x, size);
-    Operand<TFloat32> eps = unet(xc, t, ctx);
+    Operand<TFloat32> v = unet(xc, t, ctx);
     Operand<TFloat32> ab = tf.expandDims(tf.expandDims(tf.expandDims(alphaBar(tf, t),
         tf.constant(1)), tf.constant(1)), tf.constant(1)); // [B,1,1,1]
     Operand<TFloat32> sa = tf.math.sqrt(ab);
     Operand<TFloat32> s1 = tf.math.sqrt(tf.math.sub(tf.constant(1f), ab));
-    Operand<TFloat32> x0 = tf.math.div(tf.math.sub(xc, tf.math.mul(s1, eps)), sa);
+    Operand<TFloat32> x0 = tf.math.sub(tf.math.mul(sa, xc), tf.math.mul(s1, v));
     Operand<TFloat32> range = latentScale();
     x0 = tf.math.minimum(tf.math.maximum(x0, tf.math.neg(range)), range);
     Operand<TFloat32> x0full = l.resizeBilinear(x0, hw);

@@ -147,10 +147,15 @@ final class DenoiserStage extends Stage<DenoiserStage.Batch> {
     Operand<TFloat32> x0 = tf.stopGradient(tf.math.mul(net.encodePooled(pooled), net.latentScale()));
     Operand<TFloat32> ab = tf.expandDims(tf.expandDims(tf.expandDims(
         TinyNet.alphaBar(tf, timesteps), tf.constant(1)), tf.constant(1)), tf.constant(1));
-    Operand<TFloat32> xt = tf.math.add(tf.math.mul(tf.math.sqrt(ab), x0),
-        tf.math.mul(tf.math.sqrt(tf.math.sub(tf.constant(1f), ab)), noise));
+    Operand<TFloat32> sa = tf.math.sqrt(ab);
+    Operand<TFloat32> s1 = tf.math.sqrt(tf.math.sub(tf.constant(1f), ab));
+    Operand<TFloat32> xt = tf.math.add(tf.math.mul(sa, x0), tf.math.mul(s1, noise));
+    // The UNet outputs the velocity v = sqrt(ab) eps - sqrt(1-ab) x0 (the exported graph turns it
+    // into epsilon). Its squared error is the epsilon error weighted by 1 / ab_t: the epsilon
+    // objective with the high timesteps, where the prompt sets colours and layout, weighted up.
+    Operand<TFloat32> target = tf.math.sub(tf.math.mul(sa, noise), tf.math.mul(s1, x0));
     Operand<TFloat32> pred = net.unet(xt, timesteps, net.encodePrompt(ids));
-    return tf.math.mean(tf.math.squaredDifference(pred, noise), tf.constant(new int[] {0, 1, 2, 3}));
+    return tf.math.mean(tf.math.squaredDifference(pred, target), tf.constant(new int[] {0, 1, 2, 3}));
   }
 
   @Override
