@@ -5,9 +5,12 @@
 # concurrency 1: create -> succeeded by polling, webhook and Prefer: wait, vs the engine + PNG alone);
 # the loadtest stage starts a node from the jar and sweeps an open-loop rate over it with
 # `aurous-server.jar loadtest`.
+# ModelCostBenchmark (model-cost): the previous random-weight aurous-tiny (exported from git history,
+# commit 6db52c5) against the trained one, one 1024x1024 image each.
+# SampleGrid (samples): benchmarks/aurous-tiny-samples.png and -sizes.png.
 # Output goes to the terminal and to benchmarks/results/<date>-engine.txt / -server.txt /
-# -latency.txt / -loadtest.txt (+ the HTML report in <date>-loadtest/).
-# Usage: bash benchmarks/run.sh [engine|server|latency|loadtest|all]   (default all)
+# -latency.txt / -loadtest.txt (+ the HTML report in <date>-loadtest/) / -model-cost.txt.
+# Usage: bash benchmarks/run.sh [engine|server|latency|loadtest|model-cost|samples|all]   (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-all}"
@@ -56,4 +59,22 @@ if [[ "$which" == all || "$which" == loadtest ]]; then
     timeout 900 java -Xmx1g -jar target/aurous-server.jar loadtest --url "http://127.0.0.1:$PORT" --key "$(cat "$DATA/dev-api-key")" \
       --workload "${LOADTEST_WORKLOAD:-benchmarks/workloads/sweep.json}" --json "$OUT/report.json" --html "$OUT"
     echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"; } 2>&1 | tee "benchmarks/results/$DATE-loadtest.txt"
+fi
+if [[ "$which" == all || "$which" == model-cost ]]; then
+  # The previous graph (random weights) is compiled from git history into its own classes folder,
+  # which shadows today's aurous-tiny classes for the one export call.
+  rm -rf target/old-tiny target/old-tiny-src target/bench-models
+  mkdir -p target/old-tiny target/old-tiny-src target/bench-models
+  for f in TinyGraph AurousTinyExporter; do
+    git show "6db52c5:src/main/java/com/aurous/server/model/tiny/$f.java" > "target/old-tiny-src/$f.java"
+  done
+  javac -d target/old-tiny -cp "$CP" target/old-tiny-src/*.java
+  java -cp "target/old-tiny:$CP" com.aurous.server.Main model export --out target/bench-models/old
+  java -cp "$CP" com.aurous.server.Main model export --out target/bench-models/trained
+  { machine; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.ModelCostBenchmark target/bench-models/old target/bench-models/trained; } 2>&1 | tee "benchmarks/results/$DATE-model-cost.txt"
+fi
+if [[ "$which" == all || "$which" == samples ]]; then
+  rm -rf target/bench-models/samples
+  java -cp "$CP" com.aurous.server.Main model export --out target/bench-models/samples
+  timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.SampleGrid target/bench-models/samples benchmarks/aurous-tiny 12
 fi

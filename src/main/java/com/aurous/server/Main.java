@@ -28,7 +28,14 @@ public final class Main {
         keys list --team NAME
         webhooks secret --team NAME             show the team's webhook signing secret (created if absent)
         webhooks rotate --team NAME             replace the team's webhook signing secret
-        model export --out DIR                  export the built-in aurous-tiny SavedModel to DIR
+        model export --out DIR [--weights FILE] export aurous-tiny (the built-in weights, or FILE from model train) to DIR
+        model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X] [--decoder-steps N]
+                                                train aurous-tiny on synthetic scenes into DIR (rerun to resume)
+        model eval [--model DIR] [--count 200] [--size 1024x1024] [--steps N] [--guidance G]
+                   [--seed-base S] [--batch 4] [--out DIR [--png]] [--grid FILE.png] [--psnr]
+                                                generate the held-out scene prompts and score the images
+        model eval-ae [--model DIR] [--count 50] [--size 1024x1024] [--out DIR [--png]]
+                                                autoencoder reconstruction PSNR on held-out scenes
         db serve                                run only the embedded PostgreSQL (a shared database for a local cluster)
         loadtest --url URL --key KEY ...        load-test a running server (loadtest --help for its flags)
       """;
@@ -46,7 +53,7 @@ public final class Main {
         case "serve" -> serve();
         case "teams", "keys", "webhooks" -> admin(cli);
         case "db" -> serveDatabase(cli);
-        case "model" -> exportModel(cli);
+        case "model" -> model(cli);
         case "loadtest" -> System.exit(com.aurous.server.loadtest.LoadTestCommand.run(args, System.out, System.err));
         case "help", "--help", "-h" -> System.out.print(USAGE);
         default -> throw new CliArgs.CliException("unknown command: " + command);
@@ -84,14 +91,26 @@ public final class Main {
     System.exit(EXIT_DATABASE_LOST);
   }
 
-  /** The built-in model, written as a SavedModel any node can load through engine.model_dir. */
-  private static void exportModel(CliArgs cli) throws Exception {
-    if (!"export".equals(cli.word(1))) {
-      throw new CliArgs.CliException("unknown command: model " + cli.word(1));
+  /** Model commands: export the built-in aurous-tiny, train it, evaluate a model. */
+  private static void model(CliArgs cli) throws Exception {
+    String sub = cli.word(1);
+    if ("export".equals(sub)) {
+      java.nio.file.Path out = java.nio.file.Path.of(cli.requireFlag("out"));
+      String weights = cli.flag("weights");
+      if (weights == null) {
+        com.aurous.server.model.tiny.AurousTinyExporter.export(out);
+      } else {
+        com.aurous.server.model.tiny.AurousTinyExporter.export(out,
+            com.aurous.server.model.tiny.WeightFile.read(java.nio.file.Path.of(weights)));
+      }
+      System.out.println("Exported aurous-tiny to " + out.toAbsolutePath());
+    } else if ("eval".equals(sub) || "eval-ae".equals(sub)) {
+      new com.aurous.server.cli.ModelEvalCommands(System.out, System.err).run(cli);
+    } else if ("train".equals(sub)) {
+      com.aurous.server.cli.TrainCommand.run(cli, System.out);
+    } else {
+      throw new CliArgs.CliException("unknown command: model " + sub);
     }
-    java.nio.file.Path out = java.nio.file.Path.of(cli.requireFlag("out"));
-    com.aurous.server.model.tiny.AurousTinyExporter.export(out);
-    System.out.println("Exported aurous-tiny to " + out.toAbsolutePath());
   }
 
   /** The embedded PostgreSQL on its own, so several nodes (cluster/local-cluster.sh) can share it. */

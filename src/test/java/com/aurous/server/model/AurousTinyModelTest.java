@@ -49,8 +49,8 @@ class AurousTinyModelTest {
   void manifestDescribesTheModel() {
     ModelManifest m = model.manifest();
     assertThat(m.name()).isEqualTo("aurous-tiny");
-    assertThat(m.latentChannels()).isEqualTo(4);
-    assertThat(m.latentDownscale()).isEqualTo(8);
+    assertThat(m.latentChannels()).isEqualTo(8);
+    assertThat(m.latentDownscale()).isEqualTo(32);
     assertThat(m.resolutionMultiple()).isEqualTo(32);
     assertThat(m.defaults().steps()).isEqualTo(11);
     assertThat(m.predictionType()).isEqualTo("epsilon");
@@ -146,8 +146,8 @@ class AurousTinyModelTest {
   /** The budget from the brief: 1024x1024, 11 steps, CFG (batch 2), one decode: ~1-2 s. */
   @Test
   void timing1024Generation() {
-    int h = 128;
-    int w = 128;
+    int h = 1024 / model.manifest().latentDownscale();
+    int w = h;
     int c = model.manifest().latentChannels();
     int per = h * w * c;
     float[] ctx = model.encodePrompt(tokenizer.encodeBatch("", "an abstract landscape"), 2);

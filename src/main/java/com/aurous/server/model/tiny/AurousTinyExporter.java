@@ -1,6 +1,7 @@
 package com.aurous.server.model.tiny;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -9,46 +10,102 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.tensorflow.Graph;
+import org.tensorflow.Operand;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TUint8;
 
 import com.aurous.server.model.ModelManifest;
 
 /**
- * Builds the built-in model <b>aurous-tiny</b> in Java and exports it as an ordinary SavedModel
- * directory plus {@code aurous-model.json}. The server then loads it through the same
- * {@code DiffusionModel.load} path as any other exported model, so the built-in model is no
- * special case at serving time.
+ * Exports aurous-tiny as an ordinary SavedModel directory plus {@code aurous-model.json}, so the
+ * server loads the built-in model through the same {@code DiffusionModel.load} path as any other.
  *
- * <p>Weights are TensorFlow variables (saved under {@code variables/}) initialised from a fixed
- * seed: pictures are abstract but deterministic. Training is a later step.
+ * <p>The graph is {@link TinyNet}; the weights come from a {@link WeightFile}: by default the
+ * trained one shipped in the jar ({@value #BUILT_IN_WEIGHTS}, produced by {@code model train},
+ * see {@code MODEL_FORMAT.md}), or any file a training run wrote. The weights become the
+ * SavedModel's variables, so two exports of one file are bit-identical.
  */
 public final class AurousTinyExporter {
 
   public static final String MODEL_NAME = "aurous-tiny";
-  /** Seed of every weight; changing it changes every picture the model makes. */
-  public static final long SEED = 0x4155_524F_5553L; // "AUROUS"
+  /** Class-path resource of the trained built-in weights. */
+  public static final String BUILT_IN_WEIGHTS = "/aurous-tiny/aurous-tiny.weights";
 
   private AurousTinyExporter() {}
 
-  /** Exports aurous-tiny into {@code dir} (created if needed; an earlier export is overwritten). */
+  /** Exports the built-in aurous-tiny into {@code dir} (created if needed; overwritten). */
   public static void export(Path dir) throws IOException {
+    export(dir, builtInWeights());
+  }
+
+  /** The trained weights shipped in the jar. */
+  public static WeightFile builtInWeights() throws IOException {
+    try (InputStream in = AurousTinyExporter.class.getResourceAsStream(BUILT_IN_WEIGHTS)) {
+      if (in == null) {
+        throw new IOException("built-in weights " + BUILT_IN_WEIGHTS + " are not on the class path");
+      }
+      return WeightFile.read(in, BUILT_IN_WEIGHTS);
+    }
+  }
+
+  /** Exports aurous-tiny with the given weights into {@code dir}. */
+  public static void export(Path dir, WeightFile weights) throws IOException {
     Files.createDirectories(dir);
     try (Graph g = new Graph(); Session session = new Session(g)) {
-      TinyGraph net = new TinyGraph(Ops.create(g), SEED).build();
-      session.initialize(); // assigns the seeded initial values, which the exporter then saves
+      Ops tf = Ops.create(g);
+      Params params = Params.of(weights);
+      TinyNet net = new TinyNet(tf, params);
+
+      Ops p = tf.withSubScope("encode_prompt");
+      Operand<TInt32> tokenIds = p.withName("token_ids").placeholder(TInt32.class,
+          Placeholder.shape(Shape.of(-1, TinyNet.CONTEXT_LENGTH)));
+      Operand<TFloat32> context = p.withName("context").identity(net.encodePrompt(tokenIds));
+
+      Ops d = tf.withSubScope("denoise");
+      Operand<TFloat32> latents = d.withName("latents").placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, -1, -1, TinyNet.LATENT_CHANNELS)));
+      Operand<TFloat32> timesteps = d.withName("timesteps").placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1)));
+      Operand<TFloat32> denoiseContext = d.withName("context").placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, TinyNet.CONTEXT_LENGTH, TinyNet.CONTEXT_DIM)));
+      Operand<TFloat32> noisePred = d.withName("noise_pred").identity(
+          net.denoiseAnySize(latents, timesteps, denoiseContext));
+
+      Ops dec = tf.withSubScope("decode");
+      Operand<TFloat32> decodeLatents = dec.withName("latents").placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, -1, -1, TinyNet.LATENT_CHANNELS)));
+      Operand<TFloat32> rgb = net.decodeUnit(dec.math.div(decodeLatents, net.latentScale()));
+      Operand<TFloat32> scaled = dec.clipByValue(dec.math.round(dec.math.mul(
+          dec.math.add(rgb, dec.constant(1f)), dec.constant(127.5f))), dec.constant(0f),
+          dec.constant(255f));
+      Operand<TUint8> images = dec.withName("images").dtypes.cast(scaled, TUint8.class);
+
+      Ops enc = tf.withSubScope("encode_image");
+      Operand<TUint8> encodeImages = enc.withName("images").placeholder(TUint8.class,
+          Placeholder.shape(Shape.of(-1, -1, -1, 3)));
+      Operand<TFloat32> unitRgb = enc.math.sub(enc.math.div(
+          enc.dtypes.cast(encodeImages, TFloat32.class), enc.constant(127.5f)), enc.constant(1f));
+      Operand<TFloat32> encoded = enc.withName("latents").math.mul(
+          net.encodePooled(net.pool(unitRgb)), net.latentScale());
+
+      session.initialize(); // assigns the weights' values, which the exporter then saves
       Signature encodePrompt = Signature.builder(ModelManifest.SIG_ENCODE_PROMPT)
-          .input("token_ids", net.tokenIds).output("context", net.context).build();
+          .input("token_ids", tokenIds).output("context", context).build();
       Signature denoise = Signature.builder(ModelManifest.SIG_DENOISE)
-          .input("latents", net.denoiseLatents).input("timesteps", net.timesteps)
-          .input("context", net.denoiseContext).output("noise_pred", net.noisePred).build();
+          .input("latents", latents).input("timesteps", timesteps)
+          .input("context", denoiseContext).output("noise_pred", noisePred).build();
       Signature decode = Signature.builder(ModelManifest.SIG_DECODE)
-          .input("latents", net.decodeLatents).output("images", net.images).build();
+          .input("latents", decodeLatents).output("images", images).build();
       Signature encodeImage = Signature.builder(ModelManifest.SIG_ENCODE_IMAGE)
-          .input("images", net.encodeImages).output("latents", net.encodedLatents).build();
+          .input("images", encodeImages).output("latents", encoded).build();
       SavedModelBundle.exporter(dir.toString())
           .withTags(ModelManifest.SAVED_MODEL_TAG)
           .withSession(session)
@@ -64,24 +121,24 @@ public final class AurousTinyExporter {
   static void writeManifest(Path dir) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", MODEL_NAME);
-    m.put("latent_channels", TinyGraph.LATENT_CHANNELS);
-    m.put("latent_downscale", TinyGraph.LATENT_DOWNSCALE);
+    m.put("latent_channels", TinyNet.LATENT_CHANNELS);
+    m.put("latent_downscale", TinyNet.LATENT_DOWNSCALE);
     m.put("resolution_multiple", 32);
-    m.put("context_length", TinyGraph.CONTEXT_LENGTH);
-    m.put("context_dim", TinyGraph.CONTEXT_DIM);
+    m.put("context_length", TinyNet.CONTEXT_LENGTH);
+    m.put("context_dim", TinyNet.CONTEXT_DIM);
     Map<String, Object> tok = new LinkedHashMap<>();
     tok.put("type", "word-hash");
-    tok.put("vocab_size", TinyGraph.VOCAB_SIZE);
-    tok.put("max_length", TinyGraph.CONTEXT_LENGTH);
+    tok.put("vocab_size", TinyNet.VOCAB_SIZE);
+    tok.put("max_length", TinyNet.CONTEXT_LENGTH);
     m.put("tokenizer", tok);
     Map<String, Object> defaults = new LinkedHashMap<>();
     defaults.put("steps", 11);
     defaults.put("guidance_scale", 4.3);
     defaults.put("cfg_rescale", 0.7);
     m.put("defaults", defaults);
-    m.put("num_train_timesteps", TinyGraph.NUM_TRAIN_TIMESTEPS);
-    m.put("beta_start", TinyGraph.BETA_START);
-    m.put("beta_end", TinyGraph.BETA_END);
+    m.put("num_train_timesteps", TinyNet.NUM_TRAIN_TIMESTEPS);
+    m.put("beta_start", TinyNet.BETA_START);
+    m.put("beta_end", TinyNet.BETA_END);
     m.put("beta_schedule", "scaled_linear");
     m.put("prediction_type", "epsilon");
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -1,0 +1,44 @@
+package com.aurous.server.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+import com.aurous.server.model.train.ModelTrainer;
+import com.aurous.server.model.train.TrainConfig;
+
+/** {@code model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X] [--decoder-steps N]}. */
+public final class TrainCommand {
+
+  private TrainCommand() {}
+
+  public static void run(CliArgs cli, PrintStream out) throws Exception {
+    TrainConfig d = TrainConfig.defaults(Path.of(cli.requireFlag("out")));
+    TrainConfig cfg = d.withSeed(cli.longFlag("seed", d.seed()))
+        .withSteps(positive(cli, "ae-steps", d.aeSteps()), positive(cli, "steps", d.steps()))
+        .withBatch(d.aeBatch(), positive(cli, "batch", d.batch()))
+        .withThreads(positive(cli, "threads", d.threads()))
+        .withDecoderSteps((int) Math.max(0, Math.min(Integer.MAX_VALUE,
+            cli.longFlag("decoder-steps", d.decoderSteps()))));
+    String lr = cli.flag("lr");
+    if (lr != null) {
+      try {
+        float v = Float.parseFloat(lr);
+        if (!(v > 0 && v < 1)) {
+          throw new NumberFormatException();
+        }
+        cfg = cfg.withLearningRate(v);
+      } catch (NumberFormatException e) {
+        throw new CliArgs.CliException("--lr must be a number in (0, 1), got '" + lr + "'");
+      }
+    }
+    ModelTrainer.onScenes(cfg, out).run();
+  }
+
+  private static int positive(CliArgs cli, String flag, int dflt) {
+    long v = cli.longFlag(flag, dflt);
+    if (v < 1 || v > Integer.MAX_VALUE) {
+      throw new CliArgs.CliException("--" + flag + " must be a positive whole number, got " + v);
+    }
+    return (int) v;
+  }
+}
