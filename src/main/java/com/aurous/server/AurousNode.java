@@ -9,6 +9,7 @@ import com.aurous.server.api.ImageRequestParser;
 import com.aurous.server.api.ImagesApi;
 import com.aurous.server.api.OpenApiDocument;
 import com.aurous.server.auth.KeyCache;
+import com.aurous.server.auth.KeyNotifications;
 import com.aurous.server.auth.TeamStore;
 import com.aurous.server.catalog.CatalogResolver;
 import com.aurous.server.cluster.ClusteredVertx;
@@ -71,10 +72,12 @@ public final class AurousNode implements AutoCloseable {
   private final int port;
   private final String devApiKey;
   private final List<EngineMetrics> engineMetrics;
+  private final KeyNotifications keyNotifications;
 
   private AurousNode(Vertx vertx, ServerConfig config, DatabaseProvisioner database, Pool pool, int port, String devApiKey,
-      List<EngineMetrics> engineMetrics) {
+      List<EngineMetrics> engineMetrics, KeyNotifications keyNotifications) {
     this.engineMetrics = engineMetrics;
+    this.keyNotifications = keyNotifications;
     this.vertx = vertx;
     this.config = config;
     this.database = database;
@@ -152,10 +155,15 @@ public final class AurousNode implements AutoCloseable {
       }
       List<EngineMetrics> metrics = config.hasRole("worker")
           ? deployWorkers(vertx, config, generations, cluster.nodeId(), outputs, nodeName) : List.of();
+      KeyNotifications keyNotifications = null;
       if (config.hasRole("api")) {
-        deployApi(vertx, config, pool, teams, generations, port, outputs);
+        // Each node caches key look-ups and evicts on the database's aurous_keys notifications.
+        KeyCache keys = KeyCache.from(config, teams);
+        keyNotifications = KeyNotifications.start(vertx, database.target().connectOptions(), keys,
+            config.integer("api.auth_listen_check_ms"));
+        deployApi(vertx, config, pool, keys, generations, port, outputs);
       }
-      return new AurousNode(vertx, config, database, pool, port, devKey, metrics);
+      return new AurousNode(vertx, config, database, pool, port, devKey, metrics, keyNotifications);
     } catch (Exception e) {
       database.close();
       throw e;
@@ -201,9 +209,9 @@ public final class AurousNode implements AutoCloseable {
     return List.copyOf(metrics);
   }
 
-  private static void deployApi(Vertx vertx, ServerConfig config, Pool pool, TeamStore teams, GenerationStore generations,
+  private static void deployApi(Vertx vertx, ServerConfig config, Pool pool, KeyCache keys, GenerationStore generations,
       int port, OutputService outputs) {
-    ApiServices services = apiServices(config, pool, teams, generations, port, new EventBusDispatcher(vertx.eventBus()),
+    ApiServices services = apiServices(config, pool, keys, generations, port, new EventBusDispatcher(vertx.eventBus()),
         outputs);
     services.outputRoutes().add(outputs.routes());
     services.extraV1Routes().add(new WebhookDeliveriesApi(pool, generations));
@@ -212,7 +220,7 @@ public final class AurousNode implements AutoCloseable {
     LOG.info("Aurous API listening on http://{}:{}", config.httpHost(), port);
   }
 
-  static ApiServices apiServices(ServerConfig config, Pool pool, TeamStore teams, GenerationStore store, int port,
+  static ApiServices apiServices(ServerConfig config, Pool pool, KeyCache keys, GenerationStore store, int port,
       GenerationDispatcher dispatcher, OutputLinks links) {
     boolean insecure = config.bool("api.allow_insecure_urls");
     AddressPolicy policy = new AddressPolicy(insecure);
@@ -233,7 +241,7 @@ public final class AurousNode implements AutoCloseable {
         config.integer("api.list_max_limit"));
     return new ApiServices(config.httpHost(), port, config.integer("http.max_body_bytes"),
         config.integer("api.unavailable_retry_after_s"),
-        new Authentication(new KeyCache(teams, config.integer("api.auth_cache_max_keys"))),
+        new Authentication(keys),
         new ApiVersions(config.supportedVersions(), config.string("api.default_version")),
         images, new OpenApiDocument(), new ArrayList<>(), new ArrayList<>());
   }
@@ -275,6 +283,9 @@ public final class AurousNode implements AutoCloseable {
   public void close() throws Exception {
     try {
       // Verticles first (workers stop claiming, webhooks stop delivering), then the pool with Vert.x.
+      if (keyNotifications != null) {
+        keyNotifications.close().await();
+      }
       for (String id : vertx.deploymentIDs()) {
         vertx.undeploy(id).await();
       }
