@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the project (test-compile also compiles benchmarks/src, a test source root) and runs the
 # benchmarks: EngineBenchmark (StepLoop directly, batched vs max_batch_size 1) then
-# ServerBenchmark (HTTP through a real node vs a raw model loop).
-# Output goes to the terminal and to benchmarks/results/<date>-engine.txt / -server.txt.
-# Usage: bash benchmarks/run.sh [engine|server|all]   (default all)
+# ServerBenchmark (HTTP through a real node vs a raw model loop), then HttpBenchmark (the cheap
+# routes, estimate and GET, under wrk against the bare Vert.x reference BareServer, interleaved).
+# Output goes to the terminal and to benchmarks/results/<date>-engine.txt / -server.txt / -http.txt.
+# Usage: bash benchmarks/run.sh [engine|server|http|all]   (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-all}"
@@ -27,4 +28,10 @@ if [[ "$which" == all || "$which" == engine ]]; then
 fi
 if [[ "$which" == all || "$which" == server ]]; then
   { machine; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.ServerBenchmark; } 2>&1 | tee "benchmarks/results/$DATE-server.txt"
+fi
+if [[ "$which" == all || "$which" == http ]]; then
+  if ! command -v wrk >/dev/null; then
+    apt-get install -y wrk >/dev/null || { echo "wrk is missing and could not be installed (apt-get install -y wrk)" >&2; exit 1; }
+  fi
+  { machine; echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.HttpBenchmark; echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"; } 2>&1 | tee "benchmarks/results/$DATE-http.txt"
 fi
