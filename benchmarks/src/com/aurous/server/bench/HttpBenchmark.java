@@ -45,7 +45,7 @@ public final class HttpBenchmark {
     BareServer bare = BareServer.start(0, 2);
     TestNode node = TestNode.start(new JsonObject()
         .put("http", new JsonObject().put("instances", 2))
-        .put("database", new JsonObject().put("pool_size", 16)));
+        .put("database", new JsonObject().put("pool_size", Integer.parseInt(System.getenv().getOrDefault("BENCH_POOL_SIZE", "16")))));
     try {
       TestNode.TeamKey team = node.newTeam(1_000_000);
       ApiClient api = node.client(team.key());
