@@ -23,7 +23,7 @@ import static com.aurous.server.bench.Stats.f;
  * wrk -t1 -c16 for BENCH_WRK_SECONDS (8) per measurement, BENCH_ROUNDS (3) interleaved rounds of
  * bare estimate, server estimate, bare get, server get, after a short warm-up of each. The
  * node is API-only (http.instances 2, pool 16, its own embedded PostgreSQL); the GET reads one
- * pending generation of the benchmark team. Reported: req/s (mean over rounds), p50/p99 (median
+ * pending generation of the benchmark team. Each target first gets BENCH_WARMUP_SECONDS (8) of load. Reported: req/s (mean over rounds), p50/p99 (median
  * over rounds) and the server/bare ratio per route, the figure to read on a shared machine.
  */
 public final class HttpBenchmark {
@@ -35,13 +35,15 @@ public final class HttpBenchmark {
     int seconds = Integer.parseInt(System.getenv().getOrDefault("BENCH_WRK_SECONDS", "8"));
     int rounds = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "3"));
     int connections = Integer.parseInt(System.getenv().getOrDefault("BENCH_WRK_CONNECTIONS", "16"));
-    benchmark(seconds, rounds, connections);
+    int warmup = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP_SECONDS", "8"));
+    benchmark(seconds, rounds, connections, warmup);
     System.exit(0);
   }
 
   record Run(double requestsPerSecond, double p50Ms, double p99Ms, long errors) {}
 
-  public static void benchmark(int seconds, int rounds, int connections) throws Exception {
+  /** {@code warmupSeconds} of wrk on each target first: the node has far more code for the JIT to compile than the bare route. */
+  public static void benchmark(int seconds, int rounds, int connections, int warmupSeconds) throws Exception {
     BareServer bare = BareServer.start(0, 2);
     TestNode node = TestNode.start(new JsonObject()
         .put("http", new JsonObject().put("instances", 2))
@@ -64,10 +66,11 @@ public final class HttpBenchmark {
       targets.put("bare get", new String[] {"http://127.0.0.1:" + bare.port() + "/v1/images/" + id, get.toString()});
       targets.put("server get", new String[] {node.baseUrl() + "/v1/images/" + id, get.toString()});
 
-      System.out.println(f("# wrk -t1 -c%d -d%ds --latency, %d interleaved rounds; node API-only, http.instances 2, pool 16",
-          connections, seconds, rounds));
+      System.out.println(f("# wrk -t1 -c%d -d%ds --latency, %d interleaved rounds after %d s of warm-up each;"
+          + " node API-only, http.instances 2, pool %s", connections, seconds, rounds, warmupSeconds,
+          System.getenv().getOrDefault("BENCH_POOL_SIZE", "16")));
       for (var t : targets.entrySet()) {
-        wrk(t.getValue()[0], t.getValue()[1], connections, 2);
+        wrk(t.getValue()[0], t.getValue()[1], connections, warmupSeconds);
       }
       Map<String, List<Run>> runs = new LinkedHashMap<>();
       for (int round = 1; round <= rounds; round++) {
