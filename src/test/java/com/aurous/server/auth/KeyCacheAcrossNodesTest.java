@@ -50,6 +50,16 @@ class KeyCacheAcrossNodesTest {
     cliVertx = Vertx.vertx();
     cliPool = PgBuilder.pool().connectingTo(DatabaseTarget.fromUrl(url).connectOptions()).using(cliVertx).build();
     cliTeams = new TeamStore(cliPool);
+    awaitListeners();
+  }
+
+  /**
+   * A node trusts its cache only once its LISTEN is up (it starts asynchronously with the node);
+   * before that every request asks PostgreSQL, which would make the cache tests pass vacuously.
+   */
+  private static void awaitListeners() {
+    Polling.until(() -> cliPool.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'").execute().await()
+        .iterator().next().getLong(0), n -> n >= 2, Duration.ofSeconds(10), "both nodes listening");
   }
 
   @AfterAll
@@ -131,8 +141,7 @@ class KeyCacheAcrossNodesTest {
     awaitStatus(first, team.key(), 401, Duration.ofSeconds(5), "401 on the first node once its listener is gone");
     awaitStatus(second, team.key(), 401, Duration.ofSeconds(5), "401 on the second node once its listener is gone");
     // The listeners are back: a revocation reaches both nodes again.
-    Polling.until(() -> cliPool.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'").execute().await()
-        .iterator().next().getLong(0), n -> n >= 2, Duration.ofSeconds(10), "both listeners reconnected");
+    awaitListeners();
     TestNode.TeamKey other = first.newTeam(10);
     warm(other.key());
     cli("keys", "revoke", other.key());
