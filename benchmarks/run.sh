@@ -2,15 +2,16 @@
 # Builds the project (test-compile also compiles benchmarks/src, a test source root) and runs the
 # benchmarks: EngineBenchmark (StepLoop directly, batched vs max_batch_size 1) then
 # ServerBenchmark (HTTP through a real node vs a raw model loop), then LatencyBenchmark (one image at
-# concurrency 1: create -> succeeded by polling, webhook and Prefer: wait, vs the engine + PNG alone);
-# the loadtest stage starts a node from the jar and sweeps an open-loop rate over it with
-# `aurous-server.jar loadtest`.
+# concurrency 1: create -> succeeded by polling, webhook and Prefer: wait, vs the engine + PNG alone),
+# then HttpBenchmark (the cheap routes, estimate and GET, under wrk against the bare Vert.x reference
+# BareServer, interleaved); the loadtest stage starts a node from the jar and sweeps an open-loop
+# rate over it with `aurous-server.jar loadtest`.
 # ModelCostBenchmark (model-cost): the previous random-weight aurous-tiny (exported from git history,
 # commit 6db52c5) against the trained one, one 1024x1024 image each.
 # SampleGrid (samples): benchmarks/aurous-tiny-samples.png and -sizes.png.
 # Output goes to the terminal and to benchmarks/results/<date>-engine.txt / -server.txt /
-# -latency.txt / -loadtest.txt (+ the HTML report in <date>-loadtest/) / -model-cost.txt.
-# Usage: bash benchmarks/run.sh [engine|server|latency|loadtest|model-cost|samples|all]   (default all)
+# -latency.txt / -http.txt / -loadtest.txt (+ the HTML report in <date>-loadtest/) / -model-cost.txt.
+# Usage: bash benchmarks/run.sh [engine|server|latency|http|loadtest|model-cost|samples|all]   (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-all}"
@@ -77,4 +78,10 @@ if [[ "$which" == all || "$which" == samples ]]; then
   rm -rf target/bench-models/samples
   java -cp "$CP" com.aurous.server.Main model export --out target/bench-models/samples
   timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.SampleGrid target/bench-models/samples benchmarks/aurous-tiny 12
+fi
+if [[ "$which" == all || "$which" == http ]]; then
+  if ! command -v wrk >/dev/null; then
+    apt-get install -y wrk >/dev/null || { echo "wrk is missing and could not be installed (apt-get install -y wrk)" >&2; exit 1; }
+  fi
+  { machine; echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.HttpBenchmark; echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"; } 2>&1 | tee "benchmarks/results/$DATE-http.txt"
 fi

@@ -10,6 +10,7 @@ import com.aurous.server.api.ImageEventsApi;
 import com.aurous.server.api.ImagesApi;
 import com.aurous.server.api.OpenApiDocument;
 import com.aurous.server.auth.KeyCache;
+import com.aurous.server.auth.KeyNotifications;
 import com.aurous.server.auth.TeamStore;
 import com.aurous.server.catalog.CatalogResolver;
 import com.aurous.server.cluster.ClusteredVertx;
@@ -83,12 +84,14 @@ public final class AurousNode implements AutoCloseable {
   private final List<EngineMetrics> engineMetrics;
   private final GenerationEventRelay generationEvents;
   private final List<HttpVerticle> http;
+  private final KeyNotifications keyNotifications;
 
   private AurousNode(Vertx vertx, ServerConfig config, DatabaseProvisioner database, Pool pool, int port, String devApiKey,
       List<EngineMetrics> engineMetrics, ApiDeployment api) {
     this.engineMetrics = engineMetrics;
     this.generationEvents = api.events();
     this.http = api.http();
+    this.keyNotifications = api.keyNotifications();
     this.vertx = vertx;
     this.config = config;
     this.database = database;
@@ -182,7 +185,11 @@ public final class AurousNode implements AutoCloseable {
         if (nodeMetrics.enabled()) {
           operator.add(router -> router.get("/metrics").handler(nodeMetrics.scrapeHandler()));
         }
-        api = deployApi(vertx, config, pool, teams, generations, port, outputs, operator);
+        // Each node caches key look-ups and evicts on the database's aurous_keys notifications.
+        KeyCache keys = KeyCache.from(config, teams);
+        KeyNotifications keyNotifications = KeyNotifications.start(vertx, database.target().connectOptions(), keys,
+            config.integer("api.auth_listen_check_ms"));
+        api = deployApi(vertx, config, pool, keys, generations, port, outputs, operator, keyNotifications);
       }
       return new AurousNode(vertx, config, database, pool, port, devKey,
           workers.stream().map(DeviceWorkerVerticle::metrics).toList(), api);
@@ -233,16 +240,17 @@ public final class AurousNode implements AutoCloseable {
     return List.copyOf(workers);
   }
 
-  /** What the api role deployed: its HTTP verticles and the relay feeding its event streams. */
-  private record ApiDeployment(List<HttpVerticle> http, GenerationEventRelay events) {
-    static final ApiDeployment NONE = new ApiDeployment(List.of(), null);
+  /** What the api role deployed: its HTTP verticles, the relay feeding its event streams, its key listener. */
+  private record ApiDeployment(List<HttpVerticle> http, GenerationEventRelay events, KeyNotifications keyNotifications) {
+    static final ApiDeployment NONE = new ApiDeployment(List.of(), null, null);
   }
 
-  private static ApiDeployment deployApi(Vertx vertx, ServerConfig config, Pool pool, TeamStore teams,
-      GenerationStore generations, int port, OutputService outputs, List<HttpVerticle.RouteMount> operatorRoutes) {
+  private static ApiDeployment deployApi(Vertx vertx, ServerConfig config, Pool pool, KeyCache keys,
+      GenerationStore generations, int port, OutputService outputs, List<HttpVerticle.RouteMount> operatorRoutes,
+      KeyNotifications keyNotifications) {
     // Cancellation is terminal too: a waiting create hears of it on the engine's cancel address.
     TerminalWaits waits = TerminalWaits.listen(vertx, GenerationAddresses.TERMINAL, EngineAddresses.CANCEL).await();
-    ApiServices services = apiServices(config, pool, teams, generations, port, new EventBusDispatcher(vertx.eventBus()),
+    ApiServices services = apiServices(config, pool, keys, generations, port, new EventBusDispatcher(vertx.eventBus()),
         outputs, waits);
     services.outputRoutes().add(outputs.routes());
     services.operatorRoutes().addAll(operatorRoutes);
@@ -259,10 +267,10 @@ public final class AurousNode implements AutoCloseable {
       return v;
     }, new DeploymentOptions().setInstances(config.integer("http.instances"))).await();
     LOG.info("Aurous API listening on http://{}:{}", config.httpHost(), port);
-    return new ApiDeployment(List.copyOf(instances), relay);
+    return new ApiDeployment(List.copyOf(instances), relay, keyNotifications);
   }
 
-  static ApiServices apiServices(ServerConfig config, Pool pool, TeamStore teams, GenerationStore store, int port,
+  static ApiServices apiServices(ServerConfig config, Pool pool, KeyCache keys, GenerationStore store, int port,
       GenerationDispatcher dispatcher, OutputLinks links, TerminalWaits waits) {
     boolean insecure = config.bool("api.allow_insecure_urls");
     AddressPolicy policy = new AddressPolicy(insecure);
@@ -285,7 +293,7 @@ public final class AurousNode implements AutoCloseable {
         config.integer("api.prefer_wait_max_s"));
     return new ApiServices(config.httpHost(), port, config.integer("http.max_body_bytes"),
         config.integer("api.unavailable_retry_after_s"),
-        new Authentication(new KeyCache(teams, config.integer("api.auth_cache_max_keys"))),
+        new Authentication(keys),
         new ApiVersions(config.supportedVersions(), config.string("api.default_version")),
         images, new OpenApiDocument(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
   }
@@ -337,6 +345,9 @@ public final class AurousNode implements AutoCloseable {
   public void close() throws Exception {
     try {
       // Verticles first (workers stop claiming, webhooks stop delivering), then the pool with Vert.x.
+      if (keyNotifications != null) {
+        keyNotifications.close().await();
+      }
       for (String id : vertx.deploymentIDs()) {
         vertx.undeploy(id).await();
       }

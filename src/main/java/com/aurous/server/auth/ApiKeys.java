@@ -13,6 +13,14 @@ public final class ApiKeys {
   private static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   private static final int RANDOM_CHARS = 40;
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** Hashed on every request: one digest per thread instead of a provider look-up each time. */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  });
 
   private ApiKeys() {}
 
@@ -44,12 +52,7 @@ public final class ApiKeys {
   }
 
   public static String hash(String key) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(md.digest(key.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return HexFormat.of().formatHex(SHA256.get().digest(key.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** What operators see of a key: enough to tell keys apart, too little to use. */

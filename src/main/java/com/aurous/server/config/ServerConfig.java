@@ -38,6 +38,9 @@ public final class ServerConfig {
     range("api.idempotency_in_flight_timeout_s", 5, 86_400);
     range("api.unavailable_retry_after_s", 1, 3600);
     range("api.auth_cache_max_keys", 0, 10_000_000);
+    range("api.auth_cache_ttl_s", 1, 86_400);
+    range("api.auth_cache_unknown_ttl_ms", 0, 600_000);
+    range("api.auth_listen_check_ms", 50, 60_000);
     range("api.list_default_limit", 1, 1000);
     range("api.list_max_limit", 1, 1000);
     range("api.events_heartbeat_s", 1, 3600);

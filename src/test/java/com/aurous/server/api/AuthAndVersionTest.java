@@ -1,6 +1,7 @@
 package com.aurous.server.api;
 
 import com.aurous.server.testing.ApiClient;
+import com.aurous.server.testing.Polling;
 import com.aurous.server.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -41,6 +43,15 @@ class AuthAndVersionTest {
       new String[] {"GET", "/v1/images"},
       new String[] {"GET", "/v1/images/img_01HXMQ7Z3K8Y2ABCDEFGHJKMNP"},
       new String[] {"POST", "/v1/images/img_01HXMQ7Z3K8Y2ABCDEFGHJKMNP/cancel"});
+
+  /** Nodes cache keys and team pins; a change reaches them through PostgreSQL NOTIFY within a second. */
+  private static void awaitStatus(ApiClient client, int status) {
+    Polling.until(() -> client.post("/v1/images/estimate", BODY).status(), s -> s == status, Duration.ofSeconds(1), "status " + status);
+  }
+
+  private static void awaitVersion(ApiClient client, String version) {
+    Polling.until(() -> client.get("/v1/images").header("Aurous-Version"), version::equals, Duration.ofSeconds(1), "version " + version);
+  }
 
   private static void assertUnauthorized(ApiClient client) {
     for (String[] route : V1_ROUTES) {
@@ -76,11 +87,13 @@ class AuthAndVersionTest {
     String second = node.teams().createKey(team.team().id()).await().key();
     assertThat(node.client(team.key()).post("/v1/images/estimate", BODY).status()).isEqualTo(200);
     assertThat(node.teams().revoke(team.key()).await()).isTrue();
+    awaitStatus(node.client(team.key()), 401);
     assertUnauthorized(node.client(team.key()));
     assertThat(node.client(second).post("/v1/images/estimate", BODY).status()).isEqualTo(200);
     // revoking by key id works too
     var third = node.teams().createKey(team.team().id()).await();
     assertThat(node.teams().revoke(third.keyId()).await()).isTrue();
+    awaitStatus(node.client(third.key()), 401);
     assertUnauthorized(node.client(third.key()));
   }
 
@@ -190,6 +203,7 @@ class AuthAndVersionTest {
     assertThat(explicit.header("Aurous-Version")).isEqualTo(OLD);
 
     node.teams().pinVersion(team.team().id(), OLD).await();
+    awaitVersion(api, OLD);
     ApiClient.Response pinned = api.post("/v1/images", BODY);
     assertThat(pinned.json().getString("aurous_version")).isEqualTo(OLD);
     ApiClient.Response overridden = api.post("/v1/images", BODY, "Aurous-Version", CURRENT);
@@ -202,6 +216,7 @@ class AuthAndVersionTest {
 
     // a pin the server no longer supports falls back to the system default instead of failing
     node.teams().pinVersion(team.team().id(), "2020-01-01").await();
+    awaitVersion(api, CURRENT);
     assertThat(api.post("/v1/images", BODY).json().getString("aurous_version")).isEqualTo(CURRENT);
   }
 }

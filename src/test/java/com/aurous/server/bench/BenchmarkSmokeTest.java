@@ -4,7 +4,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.vertx.core.json.JsonObject;
+
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -34,6 +40,45 @@ class BenchmarkSmokeTest {
 
   String output() {
     return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void theBareReferenceServerAnswersBothRoutes() throws Exception {
+    BareServer bare = BareServer.start(0, 1);
+    try {
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      String base = "http://127.0.0.1:" + bare.port() + "/v1/images/";
+      HttpResponse<String> estimate = http.send(HttpRequest.newBuilder(URI.create(base + "estimate"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"p\",\"count\":2}")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create(base + "img_1")).build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(estimate.statusCode()).isEqualTo(200);
+      assertThat(new JsonObject(estimate.body()).getJsonObject("estimated_cost").getInteger("amount")).isEqualTo(2);
+      assertThat(get.statusCode()).isEqualTo(200);
+      assertThat(new JsonObject(get.body()).getString("id")).isEqualTo("img_1");
+    } finally {
+      bare.close();
+    }
+  }
+
+  @Test
+  void wrkOutputIsReadIntoRateAndPercentiles() {
+    HttpBenchmark.Run r = HttpBenchmark.parse("""
+        Running 8s test @ http://127.0.0.1:1/v1/images/estimate
+          Latency Distribution
+             50%  310.00us
+             75%  400.00us
+             90%    1.20ms
+             99%    2.50ms
+          100 requests in 8.00s, 1.00MB read
+          Non-2xx or 3xx responses: 3
+        Requests/sec:  12345.67
+        """);
+
+    assertThat(r.requestsPerSecond()).isEqualTo(12345.67);
+    assertThat(r.p50Ms()).isEqualTo(0.31, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(r.p99Ms()).isEqualTo(2.5);
+    assertThat(r.errors()).isEqualTo(3);
   }
 
   @Test

@@ -2,6 +2,7 @@ package com.aurous.server.cli;
 
 import com.aurous.server.Main;
 import com.aurous.server.testing.ApiClient;
+import com.aurous.server.testing.Polling;
 import com.aurous.server.testing.Subprocess;
 import com.aurous.server.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -41,6 +43,10 @@ class CliTest {
 
   private static final JsonObject BODY = new JsonObject().put("prompt", "p");
 
+  private static void awaitRevoked(ApiClient api) {
+    Polling.until(() -> api.post("/v1/images/estimate", BODY).status(), s -> s == 401, Duration.ofSeconds(1), "the revocation");
+  }
+
   @Test
   void teamsAndKeysLifecycle() {
     assertThat(run("teams", "create", "acme", "--credits", "50").get(0)).contains("acme").contains("50");
@@ -58,6 +64,8 @@ class CliTest {
     assertThat(listed.get(0)).startsWith("key_").doesNotContain(key).contains(key.substring(0, 14));
 
     assertThat(run("keys", "revoke", key).get(0)).contains("Revoked");
+    // Nodes cache keys; the revocation reaches them through PostgreSQL NOTIFY within a second.
+    awaitRevoked(api);
     ApiClient.Response r = api.post("/v1/images", BODY);
     assertThat(r.status()).isEqualTo(401);
     assertThat(run("keys", "list", "--team", "acme").get(0)).contains("REVOKED");
@@ -70,6 +78,7 @@ class CliTest {
     assertThat(keyId).startsWith("key_");
     assertThat(node.client(secondKey).post("/v1/images/estimate", BODY).status()).isEqualTo(200);
     run("keys", "revoke", keyId);
+    awaitRevoked(node.client(secondKey));
     assertThat(node.client(secondKey).post("/v1/images/estimate", BODY).status()).isEqualTo(401);
 
     // pin
