@@ -292,6 +292,7 @@ public final class AurousNode implements AutoCloseable {
         waits,
         config.integer("api.prefer_wait_max_s"));
     return new ApiServices(config.httpHost(), port, config.integer("http.max_body_bytes"),
+        config.integer("http.idle_timeout_s"),
         config.integer("api.unavailable_retry_after_s"),
         new Authentication(keys),
         new ApiVersions(config.supportedVersions(), config.string("api.default_version")),

@@ -7,6 +7,8 @@ public record ApiServices(
     String host,
     int port,
     int maxBodyBytes,
+    /** A connection that sends and receives nothing this long is closed (a half-sent request holds no slot forever). */
+    int idleTimeoutSeconds,
     int unavailableRetryAfterSeconds,
     Authentication authentication,
     ApiVersions versions,

@@ -36,7 +36,9 @@ public final class HttpVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(false)
         // The limits FrontDoor names in its 414 / 431 answers.
         .setMaxInitialLineLength(HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH)
-        .setMaxHeaderSize(HttpServerOptions.DEFAULT_MAX_HEADER_SIZE);
+        .setMaxHeaderSize(HttpServerOptions.DEFAULT_MAX_HEADER_SIZE)
+        .setIdleTimeout(services.idleTimeoutSeconds())
+        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
     return vertx.createHttpServer(options)
         .requestHandler(new FrontDoor(router))
         .invalidRequestHandler(FrontDoor::invalid)

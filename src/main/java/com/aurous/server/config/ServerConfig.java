@@ -26,6 +26,7 @@ public final class ServerConfig {
     range("http.port", 0, 65535);
     range("http.instances", 1, 64);
     range("http.max_body_bytes", 1024, 16 * 1024 * 1024);
+    range("http.idle_timeout_s", 2, 86_400);
     range("database.pool_size", 1, 512);
     range("database.embedded_port", 0, 65535);
     range("database.acquire_timeout_ms", 100, 600_000);
@@ -128,6 +129,10 @@ public final class ServerConfig {
     string("outputs.signing_secret");
     bool("webhooks.enabled");
     bool("metrics.enabled");
+    if (integer("http.idle_timeout_s") <= Math.max(integer("api.prefer_wait_max_s"), integer("api.events_heartbeat_s"))) {
+      // A waiting create and an event stream between heartbeats send nothing: the idle timeout must outlast both.
+      throw new ConfigException("http.idle_timeout_s must exceed api.prefer_wait_max_s and api.events_heartbeat_s");
+    }
     if (integer("webhooks.lease_seconds") * 1000L <= integer("webhooks.attempt_timeout_ms") + 1000L) {
       // An attempt must end well inside its lease, or another node could take the delivery mid-attempt.
       throw new ConfigException("webhooks.lease_seconds must exceed webhooks.attempt_timeout_ms by more than a second");
