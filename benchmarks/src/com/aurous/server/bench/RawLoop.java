@@ -1,17 +1,12 @@
 package com.aurous.server.bench;
 
-import com.aurous.server.engine.sampling.ClassifierFreeGuidance;
-import com.aurous.server.engine.sampling.InitialNoise;
-import com.aurous.server.engine.sampling.NoiseSchedule;
-import com.aurous.server.engine.sampling.Sampler;
-import com.aurous.server.engine.sampling.Samplers;
+import com.aurous.server.evaluation.GuidedSampler;
 import com.aurous.server.generation.SeedPlan;
 import com.aurous.server.model.DiffusionModel;
-import com.aurous.server.model.ModelManifest;
-import com.aurous.server.model.PromptTokenizer;
 import com.aurous.server.output.PngWriter;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The same model calls as the engine, with nothing around them: per batch of B images,
@@ -26,10 +21,8 @@ final class RawLoop {
     }
   }
 
-  private final DiffusionModel model;
-  private final ModelManifest m;
-  private final PromptTokenizer tokenizer;
-  private final Sampler sampler;
+  /** The engine's guided step loop without a server (shared with model eval). */
+  private final GuidedSampler sampler;
   private final PngWriter png;
   private long seed;
   /** Time the last {@link #oneBatch} spent in PNG encoding, in nanoseconds. */
@@ -41,11 +34,7 @@ final class RawLoop {
 
   RawLoop(DiffusionModel model, int steps, int pngLevel) {
     this.png = new PngWriter(pngLevel);
-    this.model = model;
-    this.m = model.manifest();
-    this.tokenizer = PromptTokenizer.of(m);
-    this.sampler = Samplers.create("ddim", new NoiseSchedule(m.numTrainTimesteps(), m.betaStart(), m.betaEnd(),
-        m.betaSchedule()), steps);
+    this.sampler = new GuidedSampler(model, "ddim", steps);
   }
 
   /** The node's own PNG level (conf/aurous.json and AUROUS_ overrides), so both sides encode alike. */
@@ -66,47 +55,18 @@ final class RawLoop {
   }
 
   int oneBatch(int b, int size, boolean encodePng, float guidance, float rescale) {
-    int t = m.contextLength();
-    int h = size / m.latentDownscale();
-    int w = h;
-    int n = h * w * m.latentChannels();
-    int[] tokens = new int[2 * b * t];
-    int[] empty = tokenizer.encode("");
+    List<String> prompts = new ArrayList<>(b);
+    long[] seeds = new long[b];
     for (int i = 0; i < b; i++) {
-      System.arraycopy(tokenizer.encode("a lighthouse on a cliff at dusk, number " + (seed + i)), 0, tokens, i * t, t);
-      System.arraycopy(empty, 0, tokens, (b + i) * t, t);
-    }
-    float[] context = model.encodePrompt(tokens, 2 * b);
-    float[] latents = new float[b * n];
-    for (int i = 0; i < b; i++) {
-      InitialNoise.gaussian(SeedPlan.imageSeed((seed + i) & SeedPlan.MAX_SEED, 0), latents, i * n, n);
+      prompts.add("a lighthouse on a cliff at dusk, number " + (seed + i));
+      seeds[i] = (seed + i) & SeedPlan.MAX_SEED;
     }
     seed += b;
-    float sigma = sampler.initNoiseSigma();
-    for (int k = 0; k < latents.length; k++) {
-      latents[k] *= sigma;
-    }
-    float[] timesteps = new float[2 * b];
-    for (int step = 0; step < sampler.steps(); step++) {
-      float[] x = new float[2 * b * n];
-      for (int i = 0; i < b; i++) {
-        sampler.scaleModelInput(latents, i * n, n, step, x, i * n);
-        System.arraycopy(x, i * n, x, (b + i) * n, n);
-      }
-      Arrays.fill(timesteps, sampler.timestep(step));
-      float[] eps = model.denoise(x, 2 * b, h, w, timesteps, context);
-      for (int i = 0; i < b; i++) {
-        ClassifierFreeGuidance.combine(eps, i * n, eps, (b + i) * n, n, guidance, rescale, eps, i * n);
-        sampler.step(latents, i * n, n, eps, i * n, step);
-      }
-    }
-    byte[] rgb = model.decode(latents, b, h, w);
+    List<byte[]> images = sampler.generate(prompts, seeds, size, size, guidance, rescale);
     lastPngNanos = 0;
     if (encodePng) {
       long pngStarted = System.nanoTime();
-      int pixels = rgb.length / b;
-      for (int i = 0; i < b; i++) {
-        byte[] one = Arrays.copyOfRange(rgb, i * pixels, (i + 1) * pixels);
+      for (byte[] one : images) {
         if (png.encode(one, size, size).length == 0) {
           throw new IllegalStateException("empty PNG");
         }
