@@ -29,7 +29,7 @@ public final class Main {
         webhooks secret --team NAME             show the team's webhook signing secret (created if absent)
         webhooks rotate --team NAME             replace the team's webhook signing secret
         model export --out DIR [--weights FILE] export aurous-tiny (the built-in weights, or FILE from model train) to DIR
-        model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X] [--decoder-steps N]
+        model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X] [--decoder-steps N] [--init WEIGHTS]
                                                 train aurous-tiny on synthetic scenes into DIR (rerun to resume)
         model eval [--model DIR] [--count 200] [--size 1024x1024] [--steps N] [--guidance G]
                    [--seed-base S] [--batch 4] [--out DIR [--png]] [--grid FILE.png] [--psnr]

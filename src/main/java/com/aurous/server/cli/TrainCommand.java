@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import com.aurous.server.model.train.ModelTrainer;
 import com.aurous.server.model.train.TrainConfig;
 
-/** {@code model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X] [--decoder-steps N]}. */
+/** {@code model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X] [--decoder-steps N] [--init WEIGHTS]}. */
 public final class TrainCommand {
 
   private TrainCommand() {}
@@ -30,6 +30,13 @@ public final class TrainCommand {
       } catch (NumberFormatException e) {
         throw new CliArgs.CliException("--lr must be a number in (0, 1), got '" + lr + "'");
       }
+    }
+    String init = cli.flag("init");
+    if (init != null) {
+      if (!java.nio.file.Files.isRegularFile(Path.of(init))) {
+        throw new CliArgs.CliException("--init must name a weight file, got '" + init + "'");
+      }
+      cfg = cfg.withInit(Path.of(init));
     }
     ModelTrainer.onScenes(cfg, out).run();
   }

@@ -26,8 +26,8 @@ import java.util.Set;
  */
 public final class GenerationStore {
   /** The columns {@link #claim} returns: what a worker needs to run a generation. */
-  public static final String CLAIMED_COLUMNS = "id, prompt, negative_prompt, width, height, steps, guidance_scale,"
-      + " cfg_rescale, seed, image_count, created_at";
+  public static final String CLAIMED_COLUMNS = "id, team_id, prompt, negative_prompt, width, height, steps, guidance_scale,"
+      + " cfg_rescale, seed, image_count, created_at, denoise_strength, reference_image_urls, adapters";
 
   private static final String OPEN = GenerationStatus.sqlList(GenerationStatus.PENDING, GenerationStatus.PROCESSING);
   private static final String PENDING = GenerationStatus.sqlLiteral(GenerationStatus.PENDING);

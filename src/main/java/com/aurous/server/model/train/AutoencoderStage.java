@@ -151,6 +151,26 @@ final class AutoencoderStage extends Stage<AutoencoderStage.Batch> {
     return new WeightFile(m);
   }
 
+  /**
+   * Takes a trained autoencoder (with its {@code latent/scale}) from another weight file as this
+   * stage's result, so a run that continues a model keeps the latent space its denoiser knows.
+   */
+  void adopt(WeightFile from) throws IOException {
+    Map<String, WeightFile.Tensor> m = new LinkedHashMap<>();
+    from.tensors().forEach((k, v) -> {
+      if (prefixes().stream().anyMatch(k::startsWith)) {
+        m.put(k, v);
+      }
+    });
+    WeightFile ae = new WeightFile(m);
+    if (!hasScale(ae)) {
+      throw new IllegalArgumentException("the weight file has no trained autoencoder (no latent/scale)");
+    }
+    java.nio.file.Files.createDirectories(dir);
+    ae.write(weightFile());
+    java.nio.file.Files.writeString(dir.resolve("step"), Integer.toString(totalSteps()));
+  }
+
   static boolean hasScale(WeightFile f) {
     return f.tensors().containsKey("latent/scale");
   }

@@ -46,14 +46,27 @@ final class DenoiserStage extends Stage<DenoiserStage.Batch> {
   private Placeholder<TFloat32> timesteps;
   private Placeholder<TFloat32> noise;
 
-  DenoiserStage(TrainConfig cfg, TrainingScenes scenes, WeightFile autoencoder, PrintStream log) {
+  /**
+   * @param init weights to continue from (its prompt encoder and UNet start as those values; the
+   *     autoencoder is always {@code autoencoder}), or null for seeded fresh values
+   */
+  DenoiserStage(TrainConfig cfg, TrainingScenes scenes, WeightFile autoencoder, WeightFile init,
+      PrintStream log) {
     super("denoiser", cfg, log);
     this.scenes = scenes;
     this.autoencoder = autoencoder;
     this.tokenizer = new PromptTokenizer(TinyNet.VOCAB_SIZE, TinyNet.CONTEXT_LENGTH);
     List<String> frozen = AutoencoderStage.prefixes();
-    this.params = new Params(cfg.seed() + 1, autoencoder.tensors(),
-        n -> frozen.stream().anyMatch(n::startsWith));
+    Map<String, WeightFile.Tensor> start = new LinkedHashMap<>();
+    if (init != null) {
+      init.tensors().forEach((k, v) -> {
+        if (frozen.stream().noneMatch(k::startsWith)) {
+          start.put(k, v);
+        }
+      });
+    }
+    start.putAll(autoencoder.tensors());
+    this.params = new Params(cfg.seed() + 1, start, n -> frozen.stream().anyMatch(n::startsWith));
   }
 
   @Override

@@ -50,6 +50,11 @@ public final class ModelTrainer {
       log.printf(Locale.ROOT, "then %d decoder-only steps%n", cfg.decoderSteps());
     }
     AutoencoderStage ae = new AutoencoderStage(cfg, scenes, log);
+    WeightFile init = cfg.init() == null ? null : WeightFile.read(cfg.init());
+    if (init != null && !Files.isRegularFile(ae.weightFile())) {
+      ae.adopt(init);
+      log.printf(Locale.ROOT, "[autoencoder] taken from %s%n", cfg.init());
+    }
     Stage.Outcome aeOutcome = null;
     if (ae.completedSteps() >= cfg.aeSteps() && Files.isRegularFile(ae.weightFile())
         && AutoencoderStage.hasScale(WeightFile.read(ae.weightFile()))) {
@@ -58,7 +63,7 @@ public final class ModelTrainer {
       aeOutcome = ae.run();
     }
     WeightFile aeWeights = WeightFile.read(ae.weightFile());
-    DenoiserStage dn = new DenoiserStage(cfg, scenes, aeWeights, log);
+    DenoiserStage dn = new DenoiserStage(cfg, scenes, aeWeights, init, log);
     Stage.Outcome dnOutcome = dn.run();
     WeightFile all = WeightFile.read(dn.weightFile());
     Stage.Outcome decOutcome = null;

@@ -20,55 +20,63 @@ import java.nio.file.Path;
  * @param checkpointSeconds how often a stage saves its checkpoint and the weight file
  * @param decoderSteps extra decoder-only steps after stage 2 (stage 3; 0 = none)
  * @param fixedData reuse one batch every step (the smoke test: loss must fall on it)
+ * @param init a weight file to start from instead of seeded values (null = fresh): its autoencoder
+ *     is kept as trained and stage 2 continues from its prompt encoder and UNet with a fresh Adam
  */
 public record TrainConfig(Path out, long seed, int aeSteps, int aeBatch, int aeCrop, int steps,
     int batch, int canonical, float learningRate, float aeLearningRate, double promptDropout, int threads,
-    int checkpointSeconds, int decoderSteps, boolean fixedData) {
+    int checkpointSeconds, int decoderSteps, boolean fixedData, Path init) {
 
   public static final long DEFAULT_SEED = 20261203L;
 
   public static TrainConfig defaults(Path out) {
     return new TrainConfig(out, DEFAULT_SEED, 3000, 12, 256, 6000, 32, 32, 5e-4f, 5e-4f, 0.1, 2, 180,
-        0, false);
+        0, false, null);
   }
 
   /** A few steps on small shapes: keeps the training path alive in CI. */
   public static TrainConfig smoke(Path out) {
-    return new TrainConfig(out, 7L, 12, 2, 64, 12, 2, 8, 2e-3f, 2e-3f, 0.1, 2, 3600, 6, true);
+    return new TrainConfig(out, 7L, 12, 2, 64, 12, 2, 8, 2e-3f, 2e-3f, 0.1, 2, 3600, 6, true, null);
   }
 
   public TrainConfig withSteps(int ae, int denoise) {
     return new TrainConfig(out, seed, ae, aeBatch, aeCrop, denoise, batch, canonical, learningRate,
-        aeLearningRate, promptDropout, threads, checkpointSeconds, decoderSteps, fixedData);
+        aeLearningRate, promptDropout, threads, checkpointSeconds, decoderSteps, fixedData, init);
   }
 
   public TrainConfig withSeed(long s) {
     return new TrainConfig(out, s, aeSteps, aeBatch, aeCrop, steps, batch, canonical, learningRate,
-        aeLearningRate, promptDropout, threads, checkpointSeconds, decoderSteps, fixedData);
+        aeLearningRate, promptDropout, threads, checkpointSeconds, decoderSteps, fixedData, init);
   }
 
   public TrainConfig withBatch(int ae, int denoise) {
     return new TrainConfig(out, seed, aeSteps, ae, aeCrop, steps, denoise, canonical, learningRate,
-        aeLearningRate, promptDropout, threads, checkpointSeconds, decoderSteps, fixedData);
+        aeLearningRate, promptDropout, threads, checkpointSeconds, decoderSteps, fixedData, init);
   }
 
   public TrainConfig withThreads(int n) {
     return new TrainConfig(out, seed, aeSteps, aeBatch, aeCrop, steps, batch, canonical,
-        learningRate, aeLearningRate, promptDropout, n, checkpointSeconds, decoderSteps, fixedData);
+        learningRate, aeLearningRate, promptDropout, n, checkpointSeconds, decoderSteps, fixedData, init);
   }
 
   public TrainConfig withLearningRate(float lr) {
     return new TrainConfig(out, seed, aeSteps, aeBatch, aeCrop, steps, batch, canonical, lr,
-        aeLearningRate, promptDropout, threads, checkpointSeconds, decoderSteps, fixedData);
+        aeLearningRate, promptDropout, threads, checkpointSeconds, decoderSteps, fixedData, init);
   }
 
   public TrainConfig withDecoderSteps(int n) {
     return new TrainConfig(out, seed, aeSteps, aeBatch, aeCrop, steps, batch, canonical,
-        learningRate, aeLearningRate, promptDropout, threads, checkpointSeconds, n, fixedData);
+        learningRate, aeLearningRate, promptDropout, threads, checkpointSeconds, n, fixedData, init);
   }
 
   public TrainConfig withCheckpointSeconds(int s) {
     return new TrainConfig(out, seed, aeSteps, aeBatch, aeCrop, steps, batch, canonical,
-        learningRate, aeLearningRate, promptDropout, threads, s, decoderSteps, fixedData);
+        learningRate, aeLearningRate, promptDropout, threads, s, decoderSteps, fixedData, init);
+  }
+
+  public TrainConfig withInit(Path file) {
+    return new TrainConfig(out, seed, aeSteps, aeBatch, aeCrop, steps, batch, canonical,
+        learningRate, aeLearningRate, promptDropout, threads, checkpointSeconds, decoderSteps, fixedData,
+        file);
   }
 }
