@@ -71,7 +71,8 @@ public final class SampleGrid {
     ModelManifest m = model.manifest();
     PromptTokenizer tokenizer = PromptTokenizer.of(m);
     Sampler sampler = Samplers.create(Samplers.DEFAULT, new NoiseSchedule(m.numTrainTimesteps(),
-        m.betaStart(), m.betaEnd(), m.betaSchedule()), m.defaults().steps());
+        m.betaStart(), m.betaEnd(), m.betaSchedule(), m.rescaleZeroTerminalSnr(), m.timestepSpacing()),
+        m.defaults().steps());
     float phi = (float) m.defaults().cfgRescale();
     int h = height / m.latentDownscale();
     int w = width / m.latentDownscale();

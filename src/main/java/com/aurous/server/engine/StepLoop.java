@@ -82,7 +82,7 @@ public final class StepLoop implements Runnable {
     }
     this.tokenizer = PromptTokenizer.of(manifest);
     this.schedule = new NoiseSchedule(manifest.numTrainTimesteps(), manifest.betaStart(), manifest.betaEnd(),
-        manifest.betaSchedule());
+        manifest.betaSchedule(), manifest.rescaleZeroTerminalSnr(), manifest.timestepSpacing());
     Samplers.create(samplerName, schedule, 1); // fail at start on an unknown sampler name
     this.samplerName = samplerName;
     this.maxBatchSize = maxBatchSize;

@@ -35,7 +35,8 @@ public final class GuidedSampler {
     }
     this.tokenizer = PromptTokenizer.of(m);
     this.sampler = Samplers.create(samplerName,
-        new NoiseSchedule(m.numTrainTimesteps(), m.betaStart(), m.betaEnd(), m.betaSchedule()), steps);
+        new NoiseSchedule(m.numTrainTimesteps(), m.betaStart(), m.betaEnd(), m.betaSchedule(),
+            m.rescaleZeroTerminalSnr(), m.timestepSpacing()), steps);
   }
 
   /** Image sides must be multiples of this: the latent downscale and the model's resolution multiple. */

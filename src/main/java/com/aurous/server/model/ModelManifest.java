@@ -29,7 +29,9 @@ public record ModelManifest(
     double betaStart,
     double betaEnd,
     String betaSchedule,
-    String predictionType) {
+    String predictionType,
+    boolean rescaleZeroTerminalSnr,
+    String timestepSpacing) {
 
   public static final String FILE_NAME = "aurous-model.json";
   public static final String SAVED_MODEL_TAG = "serve";
@@ -39,6 +41,7 @@ public record ModelManifest(
   public static final String SIG_ENCODE_IMAGE = "encode_image";
 
   public static final Set<String> BETA_SCHEDULES = Set.of("linear", "scaled_linear");
+  public static final Set<String> TIMESTEP_SPACINGS = Set.of("leading", "trailing");
   public static final Set<String> PREDICTION_TYPES = Set.of("epsilon", "v_prediction");
   public static final Set<String> TOKENIZER_TYPES = Set.of("word-hash");
 
@@ -138,9 +141,15 @@ public record ModelManifest(
       throw f.bad("prediction_type", "unknown prediction type '" + prediction + "' (supported: "
           + PREDICTION_TYPES + ")");
     }
+    // Optional, as in diffusers' scheduler configs; absent means Stable Diffusion's choices.
+    boolean zeroSnr = f.node.has("rescale_betas_zero_snr") && f.bool("rescale_betas_zero_snr");
+    String spacing = f.node.has("timestep_spacing") ? f.string("timestep_spacing") : "leading";
+    if (!TIMESTEP_SPACINGS.contains(spacing)) {
+      throw f.bad("timestep_spacing", "unknown spacing '" + spacing + "' (supported: " + TIMESTEP_SPACINGS + ")");
+    }
     return new ModelManifest(name, channels, downscale, multiple, contextLength, contextDim,
         new Tokenizer(type, vocab, maxLength), new Defaults(steps, guidance, rescale),
-        trainSteps, betaStart, betaEnd, schedule, prediction);
+        trainSteps, betaStart, betaEnd, schedule, prediction, zeroSnr, spacing);
   }
 
   /** Typed field access with error messages that name the (dotted) field. */
@@ -156,6 +165,14 @@ public record ModelManifest(
         throw bad(field, "is missing");
       }
       return v;
+    }
+
+    boolean bool(String field) {
+      JsonNode v = required(field);
+      if (!v.isBoolean()) {
+        throw bad(field, "must be true or false, got " + v);
+      }
+      return v.asBoolean();
     }
 
     String string(String field) {

@@ -37,6 +37,27 @@ class ModelManifestTest {
   }
 
   @Test
+  void theScheduleOptionsDefaultToStableDiffusionsAndParseWhenGiven() throws Exception {
+    ModelManifest plain = ModelManifest.parse(good(), "test");
+    assertThat(plain.rescaleZeroTerminalSnr()).isFalse();
+    assertThat(plain.timestepSpacing()).isEqualTo("leading");
+    ObjectNode n = good();
+    n.put("rescale_betas_zero_snr", true);
+    n.put("timestep_spacing", "trailing");
+    ModelManifest z = ModelManifest.parse(n, "test");
+    assertThat(z.rescaleZeroTerminalSnr()).isTrue();
+    assertThat(z.timestepSpacing()).isEqualTo("trailing");
+    ObjectNode bad = good();
+    bad.put("timestep_spacing", "linspace");
+    assertThatThrownBy(() -> ModelManifest.parse(bad, "test"))
+        .hasMessageContaining("field 'timestep_spacing' unknown spacing 'linspace'");
+    ObjectNode wrongType = good();
+    wrongType.put("rescale_betas_zero_snr", "yes");
+    assertThatThrownBy(() -> ModelManifest.parse(wrongType, "test"))
+        .hasMessageContaining("field 'rescale_betas_zero_snr' must be true or false");
+  }
+
+  @Test
   void namesMissingField() throws Exception {
     ObjectNode n = good();
     n.remove("latent_channels");

@@ -12,6 +12,10 @@ import java.util.Objects;
  * the model's clean x0 prediction rather than re-noising it to timestep 0. {@code S} must be in
  * {@code [1, N - 1]}: at {@code S = N} the offset would push the first timestep out of range.
  *
+ * <p>With the schedule's {@code trailing} spacing the grid is diffusers' trailing one instead:
+ * step {@code i} uses {@code round(N - i * N / S) - 1} (999, 908, ..., 181, 90 for 1000/11), so
+ * sampling starts at the noisiest training timestep, where pure noise is what the model saw.
+ *
  * <p>One step is {@code x_prev = c_x * x + c_eps * eps} with
  * {@code c_x = sqrt(a_prev / a)} and {@code c_eps = sqrt(1 - a_prev) - sqrt(a_prev) * sqrt(1 - a) / sqrt(a)},
  * which is the DDIM update (predict x0, then move to the previous timestep along the same epsilon)
@@ -32,12 +36,14 @@ public final class DdimSampler implements Sampler {
             throw new IllegalArgumentException("ddim steps must be in [1, " + (n - 1) + "], got " + steps);
         }
         int ratio = n / steps;
+        boolean trailing = NoiseSchedule.TRAILING.equals(schedule.timestepSpacing());
         timesteps = new int[steps];
         xCoefficient = new double[steps];
         epsCoefficient = new double[steps];
         for (int i = 0; i < steps; i++) {
-            int t = (steps - 1 - i) * ratio + STEPS_OFFSET;
-            int prev = t - ratio;
+            int t = trailing ? (int) Math.round(n - (double) i * n / steps) - 1
+                : (steps - 1 - i) * ratio + STEPS_OFFSET;
+            int prev = trailing ? (int) Math.round(n - (double) (i + 1) * n / steps) - 1 : t - ratio;
             double a = schedule.alphaCumprod(t);
             double aPrev = prev >= 0 ? schedule.alphaCumprod(prev) : 1.0;
             timesteps[i] = t;

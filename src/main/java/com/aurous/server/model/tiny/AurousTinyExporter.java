@@ -115,10 +115,10 @@ public final class AurousTinyExporter {
               SessionFunction.create(encodeImage, session))
           .export();
     }
-    writeManifest(dir);
+    writeManifest(dir, Params.of(weights).flag(TinyNet.ZERO_SNR_FLAG));
   }
 
-  static void writeManifest(Path dir) throws IOException {
+  static void writeManifest(Path dir, boolean zeroSnr) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", MODEL_NAME);
     m.put("latent_channels", TinyNet.LATENT_CHANNELS);
@@ -141,6 +141,11 @@ public final class AurousTinyExporter {
     m.put("beta_end", TinyNet.BETA_END);
     m.put("beta_schedule", "scaled_linear");
     m.put("prediction_type", "epsilon");
+    if (zeroSnr) {
+      // Trained with no picture left at the last timestep: sample from there (trailing grid).
+      m.put("rescale_betas_zero_snr", true);
+      m.put("timestep_spacing", "trailing");
+    }
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(dir.resolve(ModelManifest.FILE_NAME).toFile(), m);
   }

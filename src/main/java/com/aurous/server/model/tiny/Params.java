@@ -51,6 +51,12 @@ public final class Params {
     this.frozen = frozen;
   }
 
+  /** A loaded scalar marker (e.g. the schedule a file was trained with): true when present and non-zero. */
+  public boolean flag(String name) {
+    WeightFile.Tensor t = loaded.get(name);
+    return t != null && t.values().length > 0 && t.values()[0] != 0f;
+  }
+
   /** Fresh seeded weights, all variables. */
   public static Params random(long seed) {
     return new Params(seed, Map.of(), name -> false);

@@ -52,11 +52,24 @@ public final class TinyNet {
   static final int TEXT_HEADS = 4;
   static final int UNET_HEAD_DIM = 32;
 
+  /**
+   * Marker tensor of a weight file trained on the zero-terminal-SNR schedule (and so sampled with
+   * trailing DDIM spacing). Files without it were trained on Stable Diffusion's schedule as is.
+   */
+  public static final String ZERO_SNR_FLAG = "schedule/zero_snr";
+
   private final Layers root;
+  private final boolean zeroSnr;
 
   public TinyNet(Ops tf, Params params) {
     params.bind(tf);
     this.root = new Layers(tf, "", params);
+    this.zeroSnr = params.flag(ZERO_SNR_FLAG);
+  }
+
+  /** Whether these weights use the zero-terminal-SNR schedule (see {@link #alphaBars(boolean)}). */
+  public boolean zeroTerminalSnr() {
+    return zeroSnr;
   }
 
   public Ops tf() {
@@ -218,7 +231,7 @@ public final class TinyNet {
     Operand<TInt32> size = tf.dtypes.cast(tf.math.maximum(canon, tf.constant(1f)), TInt32.class);
     Operand<TFloat32> xc = l.resizeNearest(x, size);
     Operand<TFloat32> v = unet(xc, t, ctx);
-    Operand<TFloat32> ab = tf.expandDims(tf.expandDims(tf.expandDims(alphaBar(tf, t),
+    Operand<TFloat32> ab = tf.expandDims(tf.expandDims(tf.expandDims(alphaBar(t),
         tf.constant(1)), tf.constant(1)), tf.constant(1)); // [B,1,1,1]
     Operand<TFloat32> sa = tf.math.sqrt(ab);
     Operand<TFloat32> s1 = tf.math.sqrt(tf.math.sub(tf.constant(1f), ab));
@@ -241,8 +254,13 @@ public final class TinyNet {
     return tf.concat(List.of(tf.math.sin(args), tf.math.cos(args)), tf.constant(1));
   }
 
-  /** alpha-bar of the manifest's schedule, in double precision, for every timestep. */
-  public static double[] alphaBars() {
+  /**
+   * alpha-bar of the manifest's schedule, in double precision, for every timestep. With
+   * {@code zeroSnr} sqrt(alpha-bar) is shifted and scaled so the last timestep holds no picture
+   * (Lin et al. 2023; the engine's NoiseSchedule does the same from the manifest's
+   * {@code rescale_betas_zero_snr}, down to its 2^-24 floor).
+   */
+  public static double[] alphaBars(boolean zeroSnr) {
     double[] table = new double[NUM_TRAIN_TIMESTEPS];
     double sqrtStart = Math.sqrt(BETA_START);
     double sqrtEnd = Math.sqrt(BETA_END);
@@ -252,12 +270,21 @@ public final class TinyNet {
       prod *= 1 - sb * sb;
       table[i] = prod;
     }
+    if (zeroSnr) {
+      double first = Math.sqrt(table[0]);
+      double end = Math.sqrt(table[table.length - 1]);
+      for (int i = 0; i < table.length; i++) {
+        double s = (Math.sqrt(table[i]) - end) * first / (first - end);
+        table[i] = Math.max(s * s, 0x1p-24);
+      }
+    }
     return table;
   }
 
   /** alpha-bar at each sample's timestep, clamped to [0, 999] and rounded down: [B] -> [B]. */
-  public static Operand<TFloat32> alphaBar(Ops tf, Operand<TFloat32> t) {
-    double[] d = alphaBars();
+  public Operand<TFloat32> alphaBar(Operand<TFloat32> t) {
+    Ops tf = root.tf;
+    double[] d = alphaBars(zeroSnr);
     float[] table = new float[d.length];
     for (int i = 0; i < d.length; i++) {
       table[i] = (float) d[i];

@@ -66,6 +66,7 @@ final class DenoiserStage extends Stage<DenoiserStage.Batch> {
       });
     }
     start.putAll(autoencoder.tensors());
+    start.put(TinyNet.ZERO_SNR_FLAG, ZERO_SNR);
     this.params = new Params(cfg.seed() + 1, start, n -> frozen.stream().anyMatch(n::startsWith));
   }
 
@@ -159,7 +160,7 @@ final class DenoiserStage extends Stage<DenoiserStage.Batch> {
         List.of(1L, 2L, 2L, 1L), "VALID");
     Operand<TFloat32> x0 = tf.stopGradient(tf.math.mul(net.encodePooled(pooled), net.latentScale()));
     Operand<TFloat32> ab = tf.expandDims(tf.expandDims(tf.expandDims(
-        TinyNet.alphaBar(tf, timesteps), tf.constant(1)), tf.constant(1)), tf.constant(1));
+        net.alphaBar(timesteps), tf.constant(1)), tf.constant(1)), tf.constant(1));
     Operand<TFloat32> sa = tf.math.sqrt(ab);
     Operand<TFloat32> s1 = tf.math.sqrt(tf.math.sub(tf.constant(1f), ab));
     Operand<TFloat32> xt = tf.math.add(tf.math.mul(sa, x0), tf.math.mul(s1, noise));
@@ -171,9 +172,18 @@ final class DenoiserStage extends Stage<DenoiserStage.Batch> {
     return tf.math.mean(tf.math.squaredDifference(pred, target), tf.constant(new int[] {0, 1, 2, 3}));
   }
 
+  /**
+   * Stage 2 always trains on the zero-terminal-SNR schedule: on SD's own schedule the noisiest
+   * input still shows 7% of the scene, so the UNet learned to find objects in the noise (a scene
+   * of one disc came out as six blobs wherever the start noise looked like one) instead of
+   * placing what the prompt asks for. The marker goes into every weight file it writes.
+   */
+  static final WeightFile.Tensor ZERO_SNR = new WeightFile.Tensor(new int[0], new float[] {1f});
+
   @Override
   WeightFile weights(Params p, Session session) {
     Map<String, WeightFile.Tensor> m = new LinkedHashMap<>(autoencoder.tensors());
+    m.put(TinyNet.ZERO_SNR_FLAG, ZERO_SNR);
     m.putAll(p.snapshot(session).tensors());
     if (ema != null) {
       for (Map.Entry<String, float[]> e : ema.entrySet()) {

@@ -20,6 +20,32 @@ class NoiseScheduleTest {
     }
 
     @Test
+    void zeroTerminalSnrRescaleLeavesNoPictureAtTheLastTimestepAndKeepsTheFirst() {
+        NoiseSchedule sd = NoiseSchedule.stableDiffusion();
+        NoiseSchedule z = new NoiseSchedule(1000, 0.00085, 0.012, "scaled_linear", true, NoiseSchedule.TRAILING);
+        assertThat(Math.sqrt(sd.alphaCumprod(999))).isGreaterThan(0.06); // the leak it removes
+        assertThat(z.alphaCumprod(999)).isEqualTo(0x1p-24);
+        assertThat(z.alphaCumprod(0)).isCloseTo(sd.alphaCumprod(0), within(1e-12));
+        for (int t = 1; t < 1000; t++) {
+            assertThat(z.alphaCumprod(t)).isLessThan(z.alphaCumprod(t - 1));
+            assertThat(z.alphaCumprod(t)).isLessThanOrEqualTo(sd.alphaCumprod(t));
+        }
+        // sqrt(alpha-bar) is an affine map of SD's: midway it sits between the two end points' shift.
+        double a0 = Math.sqrt(sd.alphaCumprod(0));
+        double aT = Math.sqrt(sd.alphaCumprod(999));
+        double expected = (Math.sqrt(sd.alphaCumprod(500)) - aT) * a0 / (a0 - aT);
+        assertThat(Math.sqrt(z.alphaCumprod(500))).isCloseTo(expected, within(1e-12));
+        assertThat(z.timestepSpacing()).isEqualTo("trailing");
+    }
+
+    @Test
+    void rejectsUnknownTimestepSpacing() {
+        assertThatThrownBy(() -> new NoiseSchedule(1000, 0.00085, 0.012, "scaled_linear", false, "linspace"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("linspace");
+    }
+
+    @Test
     void linearScheduleUsesBetasDirectly() {
         NoiseSchedule s = new NoiseSchedule(1000, 0.0001, 0.02, "linear");
         assertThat(s.alphaCumprod(0)).isCloseTo(0.9999, within(1e-12));

@@ -91,6 +91,43 @@ class SamplerTest {
     }
 
     @Test
+    void ddimWithTrailingSpacingStartsAtTheNoisiestTimestep() {
+        NoiseSchedule zeroSnr = new NoiseSchedule(1000, 0.00085, 0.012, "scaled_linear", true, NoiseSchedule.TRAILING);
+        Sampler ddim = Samplers.create("ddim", zeroSnr, 11);
+        float[] expected = {999, 908, 817, 726, 635, 544, 454, 363, 272, 181, 90}; // diffusers trailing, 1000/11
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(ddim.timestep(i)).as("step %d", i).isEqualTo(expected[i]);
+        }
+        assertThat(Samplers.create("ddim", zeroSnr, 1).timestep(0)).isEqualTo(999f);
+        assertThat(Samplers.create("ddim", zeroSnr, 999).timestep(998)).isEqualTo(0f);
+    }
+
+    @Test
+    void ddimOnTheZeroSnrScheduleStillRecoversX0FromAnOracle() {
+        NoiseSchedule zeroSnr = new NoiseSchedule(1000, 0.00085, 0.012, "scaled_linear", true, NoiseSchedule.TRAILING);
+        Sampler ddim = Samplers.create("ddim", zeroSnr, 11);
+        Random random = new Random(3);
+        float[] x0 = new float[LENGTH];
+        float[] x = new float[LENGTH];
+        for (int k = 0; k < LENGTH; k++) {
+            x0[k] = (float) random.nextGaussian() * 0.8f;
+            double a = zeroSnr.alphaCumprod(999);
+            x[k] = (float) (Math.sqrt(a) * x0[k] + Math.sqrt(1 - a) * random.nextGaussian());
+        }
+        float[] eps = new float[LENGTH];
+        for (int i = 0; i < ddim.steps(); i++) {
+            double a = zeroSnr.alphaCumprod((int) ddim.timestep(i));
+            for (int k = 0; k < LENGTH; k++) {
+                eps[k] = (float) ((x[k] - Math.sqrt(a) * x0[k]) / Math.sqrt(1 - a));
+            }
+            ddim.step(x, 0, LENGTH, eps, 0, i);
+        }
+        for (int k = 0; k < LENGTH; k++) {
+            assertThat(x[k]).as("element %d", k).isCloseTo(x0[k], within(2e-3f));
+        }
+    }
+
+    @Test
     void eulerSpansTheWholeTrainingRange() {
         EulerSampler euler = (EulerSampler) Samplers.create("euler", SCHEDULE, 50);
         assertThat(euler.timestep(0)).isEqualTo(999f);
