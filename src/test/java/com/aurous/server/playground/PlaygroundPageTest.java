@@ -83,6 +83,15 @@ class PlaygroundPageTest {
     return ((JavascriptExecutor) browser).executeScript(script, args);
   }
 
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   static String estimateAmount() {
     return byId("estimate").getDomAttribute("data-amount");
   }
@@ -112,6 +121,32 @@ class PlaygroundPageTest {
     long expected = api.post("/v1/images/estimate", new JsonObject().put("prompt", "a lighthouse at dusk")
         .put("size", "square").put("count", 3)).json().getJsonObject("estimated_cost").getLong("amount");
     assertThat(Long.parseLong(estimateAmount())).isEqualTo(expected);
+
+    // slow estimates down in the page, then change the form faster than they answer: never two
+    // in flight, and what is shown at the end is the estimate of the last form
+    js("const s = window.__estimates = {inFlight: 0, max: 0, sent: 0}; const real = window.__realFetch = window.fetch;"
+        + "window.fetch = function (url, opts) {"
+        + "  if (!String(url).endsWith('/v1/images/estimate')) return real.apply(this, arguments);"
+        + "  s.sent++; s.inFlight++; s.max = Math.max(s.max, s.inFlight);"
+        + "  return real.apply(this, arguments).then(r => new Promise(ok => setTimeout(() => ok(r), 800)))"
+        + "    .finally(() => { s.inFlight--; });"
+        + "};");
+    for (String count : new String[] {"1", "2", "4"}) {
+      type("count", count);
+      sleep(450);
+    }
+    long four = api.post("/v1/images/estimate", new JsonObject().put("prompt", "a lighthouse at dusk")
+        .put("size", "square").put("count", 4)).json().getJsonObject("estimated_cost").getLong("amount");
+    waiting.until(d -> ((Number) js("return window.__estimates.inFlight")).intValue() == 0
+        && String.valueOf(four).equals(estimateAmount()));
+    sleep(1000); // nothing later overwrites it
+    assertThat(estimateAmount()).isEqualTo(String.valueOf(four));
+    assertThat(((Number) js("return window.__estimates.max")).intValue()).as("estimates in flight at once").isEqualTo(1);
+    // a change came while one was out (so the one-in-flight rule was exercised), yet fewer than the six input events
+    assertThat(((Number) js("return window.__estimates.sent")).intValue()).as("estimates sent").isBetween(2, 5);
+    js("window.fetch = window.__realFetch;");
+    type("count", "3");
+    waiting.until(d -> String.valueOf(expected).equals(estimateAmount()));
 
     String curl = byId("curl").getText();
     assertThat(curl).contains("/v1/images", "\"prompt\":\"a lighthouse at dusk\"", "\"count\":3", "$AUROUS_API_KEY")
