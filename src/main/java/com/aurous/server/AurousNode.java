@@ -185,6 +185,9 @@ public final class AurousNode implements AutoCloseable {
         if (nodeMetrics.enabled()) {
           operator.add(router -> router.get("/metrics").handler(nodeMetrics.scrapeHandler()));
         }
+        if (config.bool("playground.enabled")) {
+          operator.add(new com.aurous.server.playground.PlaygroundRoutes()::mount);
+        }
         // Each node caches key look-ups and evicts on the database's aurous_keys notifications.
         KeyCache keys = KeyCache.from(config, teams);
         KeyNotifications keyNotifications = KeyNotifications.start(vertx, database.target().connectOptions(), keys,

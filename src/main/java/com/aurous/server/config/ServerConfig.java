@@ -129,6 +129,7 @@ public final class ServerConfig {
     string("outputs.signing_secret");
     bool("webhooks.enabled");
     bool("metrics.enabled");
+    bool("playground.enabled");
     if (integer("http.idle_timeout_s") <= Math.max(integer("api.prefer_wait_max_s"), integer("api.events_heartbeat_s"))) {
       // A waiting create and an event stream between heartbeats send nothing: the idle timeout must outlast both.
       throw new ConfigException("http.idle_timeout_s must exceed api.prefer_wait_max_s and api.events_heartbeat_s");

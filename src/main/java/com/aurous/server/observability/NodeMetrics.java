@@ -1,6 +1,9 @@
 package com.aurous.server.observability;
 
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
@@ -12,6 +15,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
+import java.time.Duration;
 import java.util.EnumSet;
 
 /**
@@ -22,12 +26,22 @@ import java.util.EnumSet;
  * {@link #registry()}.
  */
 public final class NodeMetrics {
+  /**
+   * Buckets of the HTTP server's response time, so latency by route has quantiles
+   * (histogram_quantile) and not only a mean: a dozen fixed bounds per route, method and status,
+   * from a fast estimate to a long Prefer: wait.
+   */
+  private static final Duration[] RESPONSE_TIME_BUCKETS = {
+      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+      Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+      Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
+
   private final boolean enabled;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   public NodeMetrics(boolean enabled) {
     this.enabled = enabled;
-    registry.config().meterFilter(new BoundedLabels());
+    registry.config().meterFilter(new BoundedLabels()).meterFilter(responseTimeBuckets());
   }
 
   public boolean enabled() {
@@ -53,6 +67,19 @@ public final class NodeMetrics {
         .setJvmMetricsEnabled(enabled)
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_CODE, Label.HTTP_METHOD, Label.EB_SIDE, Label.EB_FAILURE,
             Label.POOL_TYPE, Label.POOL_NAME));
+  }
+
+  private static MeterFilter responseTimeBuckets() {
+    double[] nanos = java.util.Arrays.stream(RESPONSE_TIME_BUCKETS).mapToDouble(Duration::toNanos).toArray();
+    return new MeterFilter() {
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        if (!id.getName().equals("vertx.http.server.response.time")) {
+          return config;
+        }
+        return DistributionStatisticConfig.builder().serviceLevelObjectives(nanos).build().merge(config);
+      }
+    };
   }
 
   /** The Prometheus text exposition of this node's registry. */

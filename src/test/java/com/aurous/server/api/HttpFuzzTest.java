@@ -58,6 +58,8 @@ class HttpFuzzTest {
     HEALTHZ("GET", "/healthz", ""),
     HEALTH_READY("GET", "/health/ready", ""),
     METRICS("GET", "/metrics", ""),
+    PLAYGROUND("GET", "/playground", ""),
+    PLAYGROUND_ASSET("GET", "/playground/playground.js", ""),
     UNKNOWN("GET", "/v2/nothing/here", "");
 
     final String method;

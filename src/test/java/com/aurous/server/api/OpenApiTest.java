@@ -47,7 +47,7 @@ class OpenApiTest {
       }
     }
     assertThat(ops).containsExactlyInAnyOrder(
-        "GET /openapi.json", "GET /healthz", "GET /health/live", "GET /health/ready", "GET /metrics",
+        "GET /openapi.json", "GET /healthz", "GET /health/live", "GET /health/ready", "GET /metrics", "GET /playground",
         "POST /v1/images/estimate", "POST /v1/images", "GET /v1/images",
         "GET /v1/images/{id}", "GET /v1/images/{id}/events", "POST /v1/images/{id}/cancel", "GET /v1/images/{id}/output/{n}",
         "GET /v1/images/{id}/webhook_deliveries");
