@@ -13,6 +13,16 @@ import com.aurous.server.auth.KeyCache;
 import com.aurous.server.auth.KeyNotifications;
 import com.aurous.server.auth.TeamStore;
 import com.aurous.server.catalog.CatalogResolver;
+import com.aurous.server.characters.CharacterSettings;
+import com.aurous.server.characters.CharacterStore;
+import com.aurous.server.characters.CharacterSynthesisVerticle;
+import com.aurous.server.characters.CharactersApi;
+import com.aurous.server.files.FileReferenceSource;
+import com.aurous.server.files.FileSettings;
+import com.aurous.server.files.FileStore;
+import com.aurous.server.files.FilesApi;
+import com.aurous.server.files.ImageInspector;
+import com.aurous.server.net.PinnedFetcher;
 import com.aurous.server.cluster.ClusteredVertx;
 import com.aurous.server.cluster.LeaseRescuer;
 import com.aurous.server.config.ConfigLoader;
@@ -169,6 +179,21 @@ public final class AurousNode implements AutoCloseable {
       if (webhooks.enabled()) {
         vertx.deployVerticle(new WebhookDeliveryVerticle(pool, webhooks, nodeName, nodeMetrics.registry())).await();
       }
+      // Reference files: every node purges expired ones, fetches and decodes for its workers and
+      // runs the character job (claims in PostgreSQL, like generations: no node is special).
+      FileSettings fileSettings = FileSettings.from(config);
+      FileStore files = new FileStore(pool);
+      files.startPurger(vertx, fileSettings.purgeIntervalSeconds());
+      ImageInspector inspector = new ImageInspector(fileSettings.maxPixels());
+      var decoders = vertx.createSharedWorkerExecutor("aurous-image-decoders", fileSettings.decodeThreads());
+      boolean insecureUrls = config.bool("api.allow_insecure_urls");
+      PinnedFetcher fetcher = new PinnedFetcher(vertx, new UrlChecker(new AddressPolicy(insecureUrls), insecureUrls),
+          fileSettings.maxBytes(), fileSettings.fetchTimeoutMs(), fileSettings.fetchMaxRedirects());
+      FileReferenceSource references = new FileReferenceSource(files, inspector, fetcher, decoders, fileSettings.ttlSeconds());
+      CharacterStore characters = new CharacterStore(pool);
+      CharacterSettings characterSettings = CharacterSettings.from(config);
+      vertx.deployVerticle(new CharacterSynthesisVerticle(characters, references, nodeName + "/characters", characterSettings))
+          .await();
       if (nodeMetrics.enabled()) {
         new PendingGauge(nodeMetrics.registry()).start(vertx, config.integer("metrics.pending_sample_interval_ms"),
             generations::countPending);
@@ -192,7 +217,13 @@ public final class AurousNode implements AutoCloseable {
         KeyCache keys = KeyCache.from(config, teams);
         KeyNotifications keyNotifications = KeyNotifications.start(vertx, database.target().connectOptions(), keys,
             config.integer("api.auth_listen_check_ms"));
-        api = deployApi(vertx, config, pool, keys, generations, port, outputs, operator, keyNotifications);
+        List<HttpVerticle.RouteMount> referenceRoutes = List.of(
+            new FilesApi(files, inspector, decoders, fileSettings, config.integer("api.list_default_limit"),
+                config.integer("api.list_max_limit")),
+            new CharactersApi(characters, parser(config), files, characterSettings, config.integer("api.list_default_limit"),
+                config.integer("api.list_max_limit")));
+        api = deployApi(vertx, config, pool, keys, generations, port, outputs, operator, keyNotifications, files,
+            referenceRoutes);
       }
       return new AurousNode(vertx, config, database, pool, port, devKey,
           workers.stream().map(DeviceWorkerVerticle::metrics).toList(), api);
@@ -250,12 +281,13 @@ public final class AurousNode implements AutoCloseable {
 
   private static ApiDeployment deployApi(Vertx vertx, ServerConfig config, Pool pool, KeyCache keys,
       GenerationStore generations, int port, OutputService outputs, List<HttpVerticle.RouteMount> operatorRoutes,
-      KeyNotifications keyNotifications) {
+      KeyNotifications keyNotifications, FileStore files, List<HttpVerticle.RouteMount> referenceRoutes) {
     // Cancellation is terminal too: a waiting create hears of it on the engine's cancel address.
     TerminalWaits waits = TerminalWaits.listen(vertx, GenerationAddresses.TERMINAL, EngineAddresses.CANCEL).await();
     ApiServices services = apiServices(config, pool, keys, generations, port, new EventBusDispatcher(vertx.eventBus()),
-        outputs, waits);
+        outputs, waits, files);
     services.outputRoutes().add(outputs.routes());
+    services.extraV1Routes().addAll(referenceRoutes);
     services.operatorRoutes().addAll(operatorRoutes);
     services.extraV1Routes().add(new WebhookDeliveriesApi(pool, generations));
     GenerationEventRelay relay = new GenerationEventRelay();
@@ -274,15 +306,11 @@ public final class AurousNode implements AutoCloseable {
   }
 
   static ApiServices apiServices(ServerConfig config, Pool pool, KeyCache keys, GenerationStore store, int port,
-      GenerationDispatcher dispatcher, OutputLinks links, TerminalWaits waits) {
-    boolean insecure = config.bool("api.allow_insecure_urls");
-    AddressPolicy policy = new AddressPolicy(insecure);
-    UrlChecker referenceUrls = new UrlChecker(new AddressPolicy(false), false);
-    UrlChecker webhookUrls = new UrlChecker(policy, insecure);
+      GenerationDispatcher dispatcher, OutputLinks links, TerminalWaits waits, FileStore files) {
     PricingTable pricing = new PricingTable(config);
     ImagesApi images = new ImagesApi(
-        new ImageRequestParser(referenceUrls, webhookUrls),
-        new CatalogResolver(pool),
+        parser(config),
+        new CatalogResolver(pool, files),
         new GenerationDefaults(pricing),
         pricing,
         store,
@@ -294,12 +322,22 @@ public final class AurousNode implements AutoCloseable {
         config.integer("api.list_max_limit"),
         waits,
         config.integer("api.prefer_wait_max_s"));
-    return new ApiServices(config.httpHost(), port, config.integer("http.max_body_bytes"),
+    return new ApiServices(config.httpHost(), port, config.integer("http.max_body_bytes"), config.integer("files.max_bytes"),
         config.integer("http.idle_timeout_s"),
         config.integer("api.unavailable_retry_after_s"),
         new Authentication(keys),
         new ApiVersions(config.supportedVersions(), config.string("api.default_version")),
         images, new OpenApiDocument(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+  }
+
+  /**
+   * Reference URLs and webhook targets follow the same rules, and the same test-only switch
+   * (api.allow_insecure_urls) lets both be http and loopback.
+   */
+  private static ImageRequestParser parser(ServerConfig config) {
+    boolean insecure = config.bool("api.allow_insecure_urls");
+    UrlChecker urls = new UrlChecker(new AddressPolicy(insecure), insecure);
+    return new ImageRequestParser(urls, urls);
   }
 
   private static int freePort() throws IOException {

@@ -7,6 +7,8 @@ public record ApiServices(
     String host,
     int port,
     int maxBodyBytes,
+    /** The largest file POST /v1/files accepts (its multipart body may be a little larger). */
+    int maxUploadBytes,
     /** A connection that sends and receives nothing this long is closed (a half-sent request holds no slot forever). */
     int idleTimeoutSeconds,
     int unavailableRetryAfterSeconds,

@@ -62,11 +62,17 @@ public final class HttpVerticle extends VerticleBase {
     // Output links carry their own signed token instead of an API key (issue: outputs).
     services.outputRoutes().forEach(r -> r.mount(router));
 
-    // Only POST routes read a body, and only as JSON: a body on any other method is left unread,
+    // Only POST routes read a body, and only as JSON (but POST /v1/files, multipart): a body on any other method is left unread,
     // so no form or multipart decoder runs (it threw for non-POST methods, answering 500).
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.maxBodyBytes()).setHandleFileUploads(false);
     router.post("/v1/*").handler(JsonBodies::beforeBody);
-    router.post("/v1/*").handler(body);
+    router.post("/v1/*").handler(ctx -> {
+      if (MultipartBodies.isUploadRoute(ctx)) {
+        MultipartBodies.read(ctx, services.maxUploadBytes());
+      } else {
+        body.handle(ctx);
+      }
+    });
     router.post("/v1/*").handler(JsonBodies::afterBody);
     router.route("/v1/*").handler(services.authentication()::handle);
     router.route("/v1/*").handler(services.versions()::handle);

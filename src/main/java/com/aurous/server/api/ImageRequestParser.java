@@ -123,7 +123,11 @@ public final class ImageRequestParser {
         cfgRescale, denoise, seed, count, enhance, webhook, references);
   }
 
-  private List<String> references(JsonObject body) {
+  /**
+   * The body's reference_image_urls, each a file_ id or an acceptable URL (empty when absent);
+   * POST /v1/characters checks its references with the same rules.
+   */
+  public List<String> references(JsonObject body) {
     if (!present(body, "reference_image_urls")) {
       return List.of();
     }

@@ -122,7 +122,7 @@ public final class ImagesApi {
 
   /** The catalog's look-up, its refusals in the API's terms. */
   private Future<CatalogEntry> resolve(Team team, ImageRequest req) {
-    return catalog.resolve(team.id(), req.loraId(), req.characterId())
+    return catalog.resolve(team.id(), req.loraId(), req.characterId(), req.referenceImageUrls())
         .recover(e -> Future.failedFuture(e instanceof CatalogException c ? catalogError(c) : e));
   }
 
@@ -132,6 +132,9 @@ public final class ImagesApi {
       case CHARACTER_MISSING -> ApiException.notFound("No character '" + e.reference() + "'.", "character_id");
       case CHARACTER_NOT_READY -> ApiException.invalid("character_not_ready",
           "Character " + e.reference() + " is " + e.status() + "; it must be ready.", "character_id");
+      // As for characters: another team's file, an expired or a deleted one read exactly like a missing one.
+      case FILE_MISSING -> ApiException.notFound("No file '" + e.reference() + "' (files expire; upload it again).",
+          "reference_image_urls[" + e.status() + "]");
     };
   }
 

@@ -31,12 +31,19 @@ public final class JsonBodies {
 
   /**
    * Before the body handler on POST routes: a body declared as anything but JSON is 415, so
-   * the form and multipart decoders never see it. No Content-Type at all is read as JSON.
+   * the form and multipart decoders never see it. No Content-Type at all is read as JSON. The
+ * exception is POST /v1/files, whose body is multipart ({@link MultipartBodies}).
    * A body whose framing breaks mid-way (a bad chunk size) is the client's 400, not a server
    * fault; Vert.x closes the connection right after, since the next request cannot be found.
    */
   public static void beforeBody(RoutingContext ctx) {
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (MultipartBodies.isUploadRoute(ctx)) {
+      // The one multipart route; MultipartBodies reads (and types) its body.
+      ctx.put(READING, Boolean.TRUE);
+      ctx.next();
+      return;
+    }
     if (type != null && !isJson(type)) {
       throw new ApiException(415, "invalid_request", "unsupported_media_type",
           "Send the body as application/json, not " + abbreviate(type) + ".", "Content-Type");

@@ -11,7 +11,9 @@ public final class CatalogException extends RuntimeException {
     /** No such character, or another team's: the two are indistinguishable. */
     CHARACTER_MISSING,
     /** The character exists for this team but is not ready to generate with. */
-    CHARACTER_NOT_READY
+    CHARACTER_NOT_READY,
+    /** A file_ reference names no live file of this team (missing, expired, deleted or another team's). */
+    FILE_MISSING
   }
 
   private final Reason reason;

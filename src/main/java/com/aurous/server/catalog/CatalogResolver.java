@@ -9,12 +9,37 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Looks a request's lora_id and character_id up in their catalogs, scoped to the caller's team. */
+/**
+ * Looks a request's lora_id, character_id and file_ references up in their catalogs, scoped to
+ * the caller's team.
+ */
 public final class CatalogResolver {
   private final Pool pool;
+  private final FileCatalog files;
 
-  public CatalogResolver(Pool pool) {
+  public CatalogResolver(Pool pool, FileCatalog files) {
     this.pool = pool;
+    this.files = files;
+  }
+
+  /**
+   * As {@link #resolve(String, String, String)}, and each {@code file_...} entry of
+   * {@code references} must be a live file of the team; https entries stay as given (they are
+   * fetched when the generation runs).
+   */
+  public Future<CatalogEntry> resolve(String teamId, String loraId, String characterId, List<String> references) {
+    List<String> fileIds = references.stream().filter(r -> r.startsWith("file_")).distinct().toList();
+    Future<Void> filesLive = fileIds.isEmpty() ? Future.succeededFuture() : files.missing(teamId, fileIds).compose(missing -> {
+      for (String id : fileIds) {
+        if (missing.contains(id)) {
+          // In request order, so the error names the first bad entry.
+          return Future.failedFuture(new CatalogException(CatalogException.Reason.FILE_MISSING, id,
+              Integer.toString(references.indexOf(id))));
+        }
+      }
+      return Future.succeededFuture();
+    });
+    return filesLive.compose(v -> resolve(teamId, loraId, characterId));
   }
 
   /**

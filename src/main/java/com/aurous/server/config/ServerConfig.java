@@ -73,6 +73,18 @@ public final class ServerConfig {
     range("webhooks.retry_delay_ms", 0, 3_600_000);
     range("webhooks.breaker_max_failures", 1, 1000);
     range("webhooks.breaker_reset_ms", 100, 3_600_000);
+    range("files.max_bytes", 1024, 64L * 1024 * 1024);
+    range("files.max_pixels", 1, 268_435_456);
+    range("files.ttl_s", 1, 30L * 86_400);
+    range("files.purge_interval_s", 1, 86_400);
+    range("files.fetch_timeout_ms", 100, 120_000);
+    range("files.fetch_max_redirects", 0, 10);
+    range("files.decode_threads", 1, 64);
+    range("characters.poll_interval_ms", 10, 3_600_000);
+    range("characters.lease_s", 2, 3600);
+    range("characters.max_attempts", 1, 20);
+    range("characters.test_job_delay_ms", 0, 600_000);
+    NUMBER_RANGES.put("characters.default_consistency_denoise_strength", new double[] {0, 1});
   }
 
   private static void range(String key, long min, long max) {
@@ -130,6 +142,10 @@ public final class ServerConfig {
     bool("webhooks.enabled");
     bool("metrics.enabled");
     bool("playground.enabled");
+    if (integer("files.fetch_timeout_ms") + 1000L >= integer("characters.lease_s") * 1000L) {
+      // One reference is fetched between lease renewals of the character job: the lease must outlast a fetch.
+      throw new ConfigException("characters.lease_s must exceed files.fetch_timeout_ms by more than a second");
+    }
     if (integer("http.idle_timeout_s") <= Math.max(integer("api.prefer_wait_max_s"), integer("api.events_heartbeat_s"))) {
       // A waiting create and an event stream between heartbeats send nothing: the idle timeout must outlast both.
       throw new ConfigException("http.idle_timeout_s must exceed api.prefer_wait_max_s and api.events_heartbeat_s");

@@ -31,11 +31,16 @@ class EstimateValidationTest {
   static TestNode.TeamKey rejected;
   static ApiClient rejectedApi;
 
+  static String FILE;
+
   @BeforeAll
   static void start() {
     node = TestNode.start();
     team = node.newTeam(1_000_000);
     api = node.client(team.key());
+    // file_ references must name a live file of the team: one real upload serves the pricing cases.
+    FILE = com.aurous.server.testing.Multipart.upload(node.baseUrl(), team.key(), "image/png",
+        com.aurous.server.testing.Pictures.png(8, 8)).json().getString("id");
     rejected = node.newTeam(1_000);
     rejectedApi = node.client(rejected.key());
   }
@@ -291,7 +296,7 @@ class EstimateValidationTest {
   }
 
   static Stream<Arguments> pricing() {
-    JsonArray twoRefs = new JsonArray().add("file_" + ulid()).add("https://example.com/ref2.jpg");
+    JsonArray twoRefs = new JsonArray().add(FILE).add("https://example.com/ref2.jpg");
     return Stream.of(
         arguments("1k default", ok(), 1, 1, 0, 0),
         arguments("2k", with("size", "2k_16_9"), 2, 2, 0, 0),
@@ -337,7 +342,7 @@ class EstimateValidationTest {
         .put("width", 2048).put("height", 2048).put("steps", 30).put("guidance_scale", 7.5)
         .put("cfg_rescale", 0.7).put("denoise_strength", 0.6).put("seed", 42).put("count", 1)
         .put("enhance_prompt", false).put("webhook_url", "https://your-server.com/webhooks/aurouslabs")
-        .put("reference_image_urls", new JsonArray().add("file_01HXMQ7Z3K8Y2NABCDEFGHJKMN").add("https://example.com/ref2.jpg"));
+        .put("reference_image_urls", new JsonArray().add(FILE).add("https://example.com/ref2.jpg"));
     ApiClient.Response e = api.post("/v1/images/estimate", body);
     assertThat(e.status()).as(e.body()).isEqualTo(200);
     ApiClient.Response c = api.post("/v1/images", body);

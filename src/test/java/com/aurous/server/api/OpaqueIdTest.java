@@ -83,7 +83,12 @@ class OpaqueIdTest {
     assertThat(r.json().getInteger("steps")).isEqualTo(17);
     assertThat(r.json().getString("character_id")).isEqualTo(PAGE_CHARACTER);
     assertThat(r.json().getJsonArray("loras").getJsonObject(0).getString("id")).isEqualTo(PAGE_LORA);
-    // and the page's file id is a reference like any other
+    // and the page's file id is a reference like any other, once the team has files by those ids
+    for (String fileId : new String[] {PAGE_FILE, "file_x"}) {
+      node.node().pool().preparedQuery("INSERT INTO files (id, team_id, mime_type, bytes, width, height, content, expires_at)"
+              + " VALUES ($1, $2, 'image/png', 1, 1, 1, '\\x00'::bytea, now() + interval '1 hour')")
+          .execute(Tuple.of(fileId, team.team().id())).await();
+    }
     ApiClient.Response f = api.post("/v1/images/estimate", body().put("reference_image_urls", new JsonArray().add(PAGE_FILE).add("file_x")));
     assertThat(f.status()).as(f.body()).isEqualTo(200);
   }
