@@ -8,15 +8,20 @@ import com.aurous.server.api.HttpVerticle;
 import com.aurous.server.api.ImageRequestParser;
 import com.aurous.server.api.ImageEventsApi;
 import com.aurous.server.api.ImagesApi;
+import com.aurous.server.api.LorasApi;
 import com.aurous.server.api.OpenApiDocument;
 import com.aurous.server.auth.KeyCache;
 import com.aurous.server.auth.KeyNotifications;
 import com.aurous.server.auth.TeamStore;
 import com.aurous.server.catalog.CatalogResolver;
+import com.aurous.server.catalog.LoraStore;
 import com.aurous.server.cluster.ClusteredVertx;
 import com.aurous.server.cluster.LeaseRescuer;
 import com.aurous.server.config.ConfigLoader;
 import com.aurous.server.config.ServerConfig;
+import com.aurous.server.enhance.EnhanceSettings;
+import com.aurous.server.enhance.PromptEnhancer;
+import com.aurous.server.enhance.PromptEnhancers;
 import com.aurous.server.generation.GenerationDefaults;
 import com.aurous.server.generation.GenerationEventRelay;
 import com.aurous.server.generation.GenerationStore;
@@ -251,10 +256,12 @@ public final class AurousNode implements AutoCloseable {
     // Cancellation is terminal too: a waiting create hears of it on the engine's cancel address.
     TerminalWaits waits = TerminalWaits.listen(vertx, GenerationAddresses.TERMINAL, EngineAddresses.CANCEL).await();
     ApiServices services = apiServices(config, pool, keys, generations, port, new EventBusDispatcher(vertx.eventBus()),
-        outputs, waits);
+        outputs, waits, PromptEnhancers.create(vertx, EnhanceSettings.from(config)));
     services.outputRoutes().add(outputs.routes());
     services.operatorRoutes().addAll(operatorRoutes);
     services.extraV1Routes().add(new WebhookDeliveriesApi(pool, generations));
+    services.extraV1Routes().add(new LorasApi(new LoraStore(pool), config.integer("api.list_default_limit"),
+        config.integer("api.list_max_limit")));
     GenerationEventRelay relay = new GenerationEventRelay();
     vertx.deployVerticle(relay).await();
     services.extraV1Routes().add(new ImageEventsApi(generations, new GenerationView(outputs), relay,
@@ -271,7 +278,7 @@ public final class AurousNode implements AutoCloseable {
   }
 
   static ApiServices apiServices(ServerConfig config, Pool pool, KeyCache keys, GenerationStore store, int port,
-      GenerationDispatcher dispatcher, OutputLinks links, TerminalWaits waits) {
+      GenerationDispatcher dispatcher, OutputLinks links, TerminalWaits waits, PromptEnhancer enhancer) {
     boolean insecure = config.bool("api.allow_insecure_urls");
     AddressPolicy policy = new AddressPolicy(insecure);
     UrlChecker referenceUrls = new UrlChecker(new AddressPolicy(false), false);
@@ -290,7 +297,8 @@ public final class AurousNode implements AutoCloseable {
         config.integer("api.list_default_limit"),
         config.integer("api.list_max_limit"),
         waits,
-        config.integer("api.prefer_wait_max_s"));
+        config.integer("api.prefer_wait_max_s"),
+        enhancer);
     return new ApiServices(config.httpHost(), port, config.integer("http.max_body_bytes"),
         config.integer("http.idle_timeout_s"),
         config.integer("api.unavailable_retry_after_s"),

@@ -9,30 +9,43 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Looks a request's lora_id and character_id up in their catalogs, scoped to the caller's team. */
+/**
+ * Looks a request's lora_id and character_id up in their catalogs, scoped to the caller's team;
+ * LoRAs and bundles through {@link LoraStore}, characters here.
+ */
 public final class CatalogResolver {
   private final Pool pool;
+  private final LoraStore loras;
 
   public CatalogResolver(Pool pool) {
     this.pool = pool;
+    this.loras = new LoraStore(pool);
+  }
+
+  /** As {@link #resolve(String, String, String, String)} without auto-pick (the estimate: a style never changes a price). */
+  public Future<CatalogEntry> resolve(String teamId, String loraId, String characterId) {
+    return resolve(teamId, loraId, characterId, null);
   }
 
   /**
    * Either id may be null (not requested). Fails with {@link CatalogException} when one names
-   * nothing this team may use.
+   * nothing this team may use. Without a lora_id, a non-null {@code promptToPickFrom} picks a
+   * style by {@link StylePicker}'s rule (or none).
    */
-  public Future<CatalogEntry> resolve(String teamId, String loraId, String characterId) {
-    Future<Row> lora = loraId == null ? Future.succeededFuture() : pool
-        .preparedQuery("SELECT id, name, default_steps, default_guidance_scale, default_cfg_rescale, default_denoise_strength"
-            + " FROM loras WHERE (id = $1 OR slug = $1 OR legacy_uuid::text = lower($1))"
-            + " AND (team_id IS NULL OR team_id = $2) LIMIT 1")
-        .execute(Tuple.of(loraId, teamId))
-        .map(rows -> {
-          if (rows.size() == 0) {
-            throw new CatalogException(CatalogException.Reason.LORA_MISSING, loraId, null);
-          }
-          return rows.iterator().next();
-        });
+  public Future<CatalogEntry> resolve(String teamId, String loraId, String characterId, String promptToPickFrom) {
+    Future<Style> lora;
+    if (loraId != null) {
+      lora = loras.find(teamId, loraId).map(found -> {
+        if (found == null) {
+          throw new CatalogException(CatalogException.Reason.LORA_MISSING, loraId, null);
+        }
+        return found;
+      });
+    } else if (promptToPickFrom != null) {
+      lora = loras.keyworded(teamId).map(styles -> StylePicker.pick(promptToPickFrom, styles));
+    } else {
+      lora = Future.succeededFuture();
+    }
     Future<Row> character = characterId == null ? Future.succeededFuture() : pool
         .preparedQuery("SELECT id, status, reference_image_urls, consistency_denoise_strength FROM characters"
             + " WHERE (id = $1 OR legacy_uuid::text = lower($1)) AND team_id = $2")
@@ -49,7 +62,7 @@ public final class CatalogResolver {
           return row;
         });
     return Future.all(lora, character).map(all -> {
-      Row l = lora.result();
+      Style l = lora.result();
       Row c = character.result();
       List<String> refs = new ArrayList<>();
       if (c != null) {
@@ -59,15 +72,19 @@ public final class CatalogResolver {
         }
       }
       return new CatalogEntry(
-          l == null ? null : l.getString("id"),
-          l == null ? null : l.getString("name"),
-          l == null ? null : l.getInteger("default_steps"),
-          l == null ? null : l.getDouble("default_guidance_scale"),
-          l == null ? null : l.getDouble("default_cfg_rescale"),
-          l == null ? null : l.getDouble("default_denoise_strength"),
+          l == null ? null : l.id(),
+          l == null ? null : l.name(),
+          l == null ? null : l.steps(),
+          l == null ? null : l.guidanceScale(),
+          l == null ? null : l.cfgRescale(),
+          l == null ? null : l.denoiseStrength(),
           c == null ? null : c.getString("id"),
           List.copyOf(refs),
-          c == null ? null : c.getDouble("consistency_denoise_strength"));
+          c == null ? null : c.getDouble("consistency_denoise_strength"),
+          l == null ? null : l.kind(),
+          l == null ? null : l.styleTemplate(),
+          l == null ? List.of() : l.adapters(),
+          l == null ? null : loraId != null ? CatalogEntry.REQUESTED : CatalogEntry.AUTO);
     });
   }
 }
