@@ -71,6 +71,17 @@ public final class LoraCommands {
           throw new CliArgs.CliException("a catalog entry already answers to " + taken + "; remove it first");
         }
       }
+      if (d.team() != null) {
+        team(d.team());
+      }
+      for (StyleDefinition.Member m : d.members()) {
+        // A member is in the catalog already, or a LoRA earlier in this file.
+        boolean earlier = defs.stream().takeWhile(x -> x != d)
+            .anyMatch(x -> x.slug().equals(m.lora()) && !x.kind().equals(Style.BUNDLE));
+        if (!earlier && loras.findAny(m.lora()).await() == null) {
+          throw new CliArgs.CliException(d.slug() + ": member " + m.lora() + " is not a LoRA in the catalog or earlier in the file");
+        }
+      }
     }
     for (StyleDefinition d : defs) {
       String teamId = d.team() == null ? null : team(d.team()).id();
