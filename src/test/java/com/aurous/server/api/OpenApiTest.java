@@ -50,7 +50,7 @@ class OpenApiTest {
         "GET /openapi.json", "GET /healthz", "GET /health/live", "GET /health/ready", "GET /metrics",
         "POST /v1/images/estimate", "POST /v1/images", "GET /v1/images",
         "GET /v1/images/{id}", "GET /v1/images/{id}/events", "POST /v1/images/{id}/cancel", "GET /v1/images/{id}/output/{n}",
-        "GET /v1/images/{id}/webhook_deliveries");
+        "GET /v1/images/{id}/webhook_deliveries", "GET /v1/loras", "GET /v1/loras/{id}");
     // the API key scheme, and which operations do without it
     assertThat(doc.getJsonObject("components").getJsonObject("securitySchemes").getJsonObject("ApiKey").getString("name"))
         .isEqualTo("X-Api-Key");
