@@ -14,6 +14,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -77,17 +78,20 @@ public final class ChatCompletionsEnhancer implements PromptEnhancer {
       inFlight.decrementAndGet();
       return Future.succeededFuture(fallback.fallback(prompt, styleTemplate, EnhancedPrompt.BUSY));
     }
-    boolean[] released = {false};
+    // The slot is held until the HTTP exchange itself ends (a timed-out request may still be open).
+    AtomicBoolean held = new AtomicBoolean(true);
     Runnable release = () -> {
-      synchronized (released) {
-        if (!released[0]) {
-          released[0] = true;
-          inFlight.decrementAndGet();
-        }
+      if (held.compareAndSet(true, false)) {
+        inFlight.decrementAndGet();
       }
     };
     return breaker.<String>execute(() -> {
-          Future<String> call = ask(prompt, fallback.template(styleTemplate));
+          Future<String> call;
+          try {
+            call = ask(prompt, fallback.template(styleTemplate));
+          } catch (RuntimeException e) {
+            call = Future.failedFuture(e);
+          }
           call.onComplete(ar -> release.run());
           return call;
         })
