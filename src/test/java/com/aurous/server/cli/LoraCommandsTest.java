@@ -123,4 +123,19 @@ class LoraCommandsTest {
     assertThatThrownBy(() -> run("loras", "frobnicate")).isInstanceOf(CliArgs.CliException.class);
     assertThat(new LoraStore(node.node().pool()).listAll().await()).hasSize(before);
   }
+
+  @Test
+  void theJarsMainRunsTheLoraCommands() throws Exception {
+    java.util.Map<String, String> env = java.util.Map.of("AUROUS_DATABASE_URL", node.databaseUrl(),
+        "AUROUS_DATA_DIR", Files.createTempDirectory("aurous-cli").toString());
+    com.aurous.server.testing.Subprocess.Result listed =
+        com.aurous.server.testing.Subprocess.run(com.aurous.server.Main.class, env, "loras", "list");
+    assertThat(listed.exitCode()).as(listed.output()).isZero();
+    assertThat(listed.output()).contains("neon-pastel").contains("[neon@0.6,pastel@0.6]");
+    com.aurous.server.testing.Subprocess.Result bad =
+        com.aurous.server.testing.Subprocess.run(com.aurous.server.Main.class, env, "loras", "add",
+            file(new JsonObject().put("slug", "x9").put("name", "x").put("steps", 500)));
+    assertThat(bad.exitCode()).as(bad.output()).isEqualTo(2);
+    assertThat(bad.output()).contains("error:").contains("steps").doesNotContain("Exception");
+  }
 }
