@@ -8,6 +8,7 @@ import com.aurous.server.api.HttpVerticle;
 import com.aurous.server.api.ImageRequestParser;
 import com.aurous.server.api.ImageEventsApi;
 import com.aurous.server.api.ImagesApi;
+import com.aurous.server.api.LorasApi;
 import com.aurous.server.api.OpenApiDocument;
 import com.aurous.server.auth.KeyCache;
 import com.aurous.server.auth.KeyNotifications;
@@ -23,10 +24,14 @@ import com.aurous.server.files.FileStore;
 import com.aurous.server.files.FilesApi;
 import com.aurous.server.files.ImageInspector;
 import com.aurous.server.net.PinnedFetcher;
+import com.aurous.server.catalog.LoraStore;
 import com.aurous.server.cluster.ClusteredVertx;
 import com.aurous.server.cluster.LeaseRescuer;
 import com.aurous.server.config.ConfigLoader;
 import com.aurous.server.config.ServerConfig;
+import com.aurous.server.enhance.EnhanceSettings;
+import com.aurous.server.enhance.PromptEnhancer;
+import com.aurous.server.enhance.PromptEnhancers;
 import com.aurous.server.generation.GenerationDefaults;
 import com.aurous.server.generation.GenerationEventRelay;
 import com.aurous.server.generation.GenerationStore;
@@ -285,11 +290,13 @@ public final class AurousNode implements AutoCloseable {
     // Cancellation is terminal too: a waiting create hears of it on the engine's cancel address.
     TerminalWaits waits = TerminalWaits.listen(vertx, GenerationAddresses.TERMINAL, EngineAddresses.CANCEL).await();
     ApiServices services = apiServices(config, pool, keys, generations, port, new EventBusDispatcher(vertx.eventBus()),
-        outputs, waits, files);
+        outputs, waits, files, PromptEnhancers.create(vertx, EnhanceSettings.from(config)));
     services.outputRoutes().add(outputs.routes());
     services.extraV1Routes().addAll(referenceRoutes);
     services.operatorRoutes().addAll(operatorRoutes);
     services.extraV1Routes().add(new WebhookDeliveriesApi(pool, generations));
+    services.extraV1Routes().add(new LorasApi(new LoraStore(pool), config.integer("api.list_default_limit"),
+        config.integer("api.list_max_limit")));
     GenerationEventRelay relay = new GenerationEventRelay();
     vertx.deployVerticle(relay).await();
     services.extraV1Routes().add(new ImageEventsApi(generations, new GenerationView(outputs), relay,
@@ -306,7 +313,7 @@ public final class AurousNode implements AutoCloseable {
   }
 
   static ApiServices apiServices(ServerConfig config, Pool pool, KeyCache keys, GenerationStore store, int port,
-      GenerationDispatcher dispatcher, OutputLinks links, TerminalWaits waits, FileStore files) {
+      GenerationDispatcher dispatcher, OutputLinks links, TerminalWaits waits, FileStore files, PromptEnhancer enhancer) {
     PricingTable pricing = new PricingTable(config);
     ImagesApi images = new ImagesApi(
         parser(config),
@@ -321,7 +328,8 @@ public final class AurousNode implements AutoCloseable {
         config.integer("api.list_default_limit"),
         config.integer("api.list_max_limit"),
         waits,
-        config.integer("api.prefer_wait_max_s"));
+        config.integer("api.prefer_wait_max_s"),
+        enhancer);
     return new ApiServices(config.httpHost(), port, config.integer("http.max_body_bytes"), config.integer("files.max_bytes"),
         config.integer("http.idle_timeout_s"),
         config.integer("api.unavailable_retry_after_s"),

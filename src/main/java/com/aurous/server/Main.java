@@ -2,7 +2,9 @@ package com.aurous.server;
 
 import com.aurous.server.auth.TeamStore;
 import com.aurous.server.cli.AdminCommands;
+import com.aurous.server.catalog.LoraStore;
 import com.aurous.server.cli.CliArgs;
+import com.aurous.server.cli.LoraCommands;
 import com.aurous.server.cli.WebhookCommands;
 import com.aurous.server.config.ConfigException;
 import com.aurous.server.config.ConfigLoader;
@@ -26,6 +28,9 @@ public final class Main {
         keys create --team NAME                 create an API key (shown once)
         keys revoke KEY_ID|KEY                  revoke a key
         keys list --team NAME
+        loras add FILE.json                     add LoRAs and bundles described in a JSON file (see README)
+        loras list                              every catalog entry, all teams
+        loras remove ID|SLUG|UUID               remove a LoRA or bundle from the catalog
         webhooks secret --team NAME             show the team's webhook signing secret (created if absent)
         webhooks rotate --team NAME             replace the team's webhook signing secret
         model export --out DIR [--weights FILE] export aurous-tiny (the built-in weights, or FILE from model train) to DIR
@@ -51,7 +56,7 @@ public final class Main {
     try {
       switch (command) {
         case "serve" -> serve();
-        case "teams", "keys", "webhooks" -> admin(cli);
+        case "teams", "keys", "webhooks", "loras" -> admin(cli);
         case "db" -> serveDatabase(cli);
         case "model" -> model(cli);
         case "loadtest" -> System.exit(com.aurous.server.loadtest.LoadTestCommand.run(args, System.out, System.err));
@@ -146,6 +151,8 @@ public final class Main {
         Pool pool = PgBuilder.pool().connectingTo(db.target().connectOptions()).using(vertx).build();
         if (cli.word(0).equals("webhooks")) {
           new WebhookCommands(new TeamStore(pool), pool, System.out).run(cli);
+        } else if (cli.word(0).equals("loras")) {
+          new LoraCommands(new LoraStore(pool), new TeamStore(pool), System.out).run(cli);
         } else {
           new AdminCommands(new TeamStore(pool), System.out).run(cli);
         }

@@ -60,7 +60,7 @@ public final class ImageRequestParser {
       checkText("negative_prompt", negative);
     }
     String loraId = optionalString(body, "lora_id");
-    if (loraId != null && !(Ids.isId("lora", loraId) || isSlug(loraId) || UUID.matcher(loraId).matches())) {
+    if (loraId != null && !isLoraReference(loraId)) {
       throw ApiException.invalid("invalid_value", "lora_id must be a lora_ identifier (lora_ and 1-" + Ids.MAX_BODY_LENGTH
           + " URL-safe characters), a URL-friendly slug or a UUID.", "lora_id");
     }
@@ -160,7 +160,12 @@ public final class ImageRequestParser {
     return List.copyOf(out);
   }
 
-  private static boolean isSlug(String s) {
+  /** What lora_id may be: a lora_ id, a slug or a UUID (whether it names anything is the catalog's question). */
+  static boolean isLoraReference(String s) {
+    return Ids.isId("lora", s) || isSlug(s) || UUID.matcher(s).matches();
+  }
+
+  static boolean isSlug(String s) {
     return s.length() <= MAX_SLUG && SLUG.matcher(s).matches();
   }
 

@@ -4,6 +4,7 @@ import com.aurous.server.auth.Team;
 import com.aurous.server.catalog.CatalogEntry;
 import com.aurous.server.catalog.CatalogException;
 import com.aurous.server.catalog.CatalogResolver;
+import com.aurous.server.enhance.PromptEnhancer;
 import com.aurous.server.generation.GenerationDefaults;
 import com.aurous.server.generation.GenerationDispatcher;
 import com.aurous.server.generation.GenerationSpec;
@@ -38,10 +39,13 @@ public final class ImagesApi {
   private final int listMaxLimit;
   private final TerminalWaits waits;
   private final int preferWaitMaxSeconds;
+  private final PromptEnhancer enhancer;
 
   public ImagesApi(ImageRequestParser parser, CatalogResolver catalog, GenerationDefaults defaults, PricingTable pricing,
       GenerationStore store, IdempotencyStore idempotency, GenerationView view, GenerationDispatcher dispatcher,
-      AdmissionControl admission, int listDefaultLimit, int listMaxLimit, TerminalWaits waits, int preferWaitMaxSeconds) {
+      AdmissionControl admission, int listDefaultLimit, int listMaxLimit, TerminalWaits waits, int preferWaitMaxSeconds,
+      PromptEnhancer enhancer) {
+    this.enhancer = enhancer;
     this.parser = parser;
     this.catalog = catalog;
     this.defaults = defaults;
@@ -61,7 +65,8 @@ public final class ImagesApi {
   public void estimate(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
     ImageRequest req = parser.parse(JsonBodies.object(ctx));
-    resolve(team, req)
+    // No auto-pick: a style never changes the price, so the estimate needs no catalog read for it.
+    resolve(team, req, null)
         .map(entry -> new JsonObject()
             .put("object", "estimate")
             .put("estimated_cost", defaults.cost(req, entry).toJson(false))
@@ -84,9 +89,10 @@ public final class ImagesApi {
       throw ApiException.invalid("invalid_idempotency_key", IDEMPOTENCY_HEADER + " must be 1-256 characters.", IDEMPOTENCY_HEADER);
     }
     ImageRequest req = parser.parse(JsonBodies.object(ctx));
-    Future<GenerationSpec> spec = resolve(team, req).map(entry -> defaults.resolve(req, entry));
+    Future<Styled> spec = resolve(team, req, req.prompt()).map(entry -> new Styled(defaults.resolve(req, entry), entry));
     if (key == null) {
-      spec.compose(s -> admitAndInsert(ctx, team, s, null, waitSeconds, arrived))
+      spec.compose(this::enhance)
+          .compose(s -> admitAndInsert(ctx, team, s, null, waitSeconds, arrived))
           .onSuccess(created -> answerCreated(ctx, team, created))
           .onFailure(ctx::fail);
       return;
@@ -96,7 +102,7 @@ public final class ImagesApi {
           if (claim.owned()) {
             // Release the claim before answering, so a client retrying right after a 402/429 finds
             // the key free instead of a stale in-flight claim (409).
-            return admitAndInsert(ctx, team, s, key, waitSeconds, arrived)
+            return enhance(s).compose(enhanced -> admitAndInsert(ctx, team, enhanced, key, waitSeconds, arrived))
                 .recover(err -> idempotency.release(team.id(), key).transform(x -> Future.<Created>failedFuture(err)))
                 .map(created -> new Replay(201, created.body(), false, created));
           }
@@ -120,9 +126,26 @@ public final class ImagesApi {
         .onFailure(ctx::fail);
   }
 
-  /** The catalog's look-up, its refusals in the API's terms. */
-  private Future<CatalogEntry> resolve(Team team, ImageRequest req) {
-    return catalog.resolve(team.id(), req.loraId(), req.characterId(), req.referenceImageUrls())
+  /** A resolved spec and the catalog entry it came from (whose style template enhance_prompt uses). */
+  private record Styled(GenerationSpec spec, CatalogEntry entry) {}
+
+  /**
+   * enhance_prompt: the configured enhancer rewrites the prompt with the style's template before
+   * the row is inserted, so the row records the prompt actually used. Runs only for the request
+   * that owns its Idempotency-Key claim (a replay never asks the LLM again); an enhancer never
+   * fails and is bounded by enhance.timeout_ms (see enhance/ChatCompletionsEnhancer).
+   */
+  private Future<GenerationSpec> enhance(Styled s) {
+    if (!s.spec().enhancePrompt()) {
+      return Future.succeededFuture(s.spec());
+    }
+    return enhancer.enhance(s.spec().prompt(), s.entry().styleTemplate())
+        .map(e -> s.spec().withEnhancedPrompt(e.prompt(), e.enhancer(), e.fallbackReason()));
+  }
+
+  /** The catalog's look-up, its refusals in the API's terms; a non-null prompt auto-picks a style without lora_id. */
+  private Future<CatalogEntry> resolve(Team team, ImageRequest req, String promptToPickFrom) {
+    return catalog.resolve(team.id(), req.loraId(), req.characterId(), req.referenceImageUrls(), promptToPickFrom)
         .recover(e -> Future.failedFuture(e instanceof CatalogException c ? catalogError(c) : e));
   }
 

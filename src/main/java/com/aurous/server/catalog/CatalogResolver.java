@@ -11,23 +11,32 @@ import java.util.List;
 
 /**
  * Looks a request's lora_id, character_id and file_ references up in their catalogs, scoped to
- * the caller's team.
+ * the caller's team; LoRAs and bundles through {@link LoraStore}, files through {@link FileCatalog},
+ * characters here.
  */
 public final class CatalogResolver {
   private final Pool pool;
   private final FileCatalog files;
+  private final LoraStore loras;
 
   public CatalogResolver(Pool pool, FileCatalog files) {
     this.pool = pool;
     this.files = files;
+    this.loras = new LoraStore(pool);
+  }
+
+  /** As {@link #resolve(String, String, String, String)} without auto-pick (the estimate: a style never changes a price). */
+  public Future<CatalogEntry> resolve(String teamId, String loraId, String characterId) {
+    return resolve(teamId, loraId, characterId, (String) null);
   }
 
   /**
-   * As {@link #resolve(String, String, String)}, and each {@code file_...} entry of
+   * As {@link #resolve(String, String, String, String)}, and each {@code file_...} entry of
    * {@code references} must be a live file of the team; https entries stay as given (they are
    * fetched when the generation runs).
    */
-  public Future<CatalogEntry> resolve(String teamId, String loraId, String characterId, List<String> references) {
+  public Future<CatalogEntry> resolve(String teamId, String loraId, String characterId, List<String> references,
+      String promptToPickFrom) {
     List<String> fileIds = references.stream().filter(r -> r.startsWith("file_")).distinct().toList();
     Future<Void> filesLive = fileIds.isEmpty() ? Future.succeededFuture() : files.missing(teamId, fileIds).compose(missing -> {
       for (String id : fileIds) {
@@ -39,25 +48,28 @@ public final class CatalogResolver {
       }
       return Future.succeededFuture();
     });
-    return filesLive.compose(v -> resolve(teamId, loraId, characterId));
+    return filesLive.compose(v -> resolve(teamId, loraId, characterId, promptToPickFrom));
   }
 
   /**
    * Either id may be null (not requested). Fails with {@link CatalogException} when one names
-   * nothing this team may use.
+   * nothing this team may use. Without a lora_id, a non-null {@code promptToPickFrom} picks a
+   * style by {@link StylePicker}'s rule (or none).
    */
-  public Future<CatalogEntry> resolve(String teamId, String loraId, String characterId) {
-    Future<Row> lora = loraId == null ? Future.succeededFuture() : pool
-        .preparedQuery("SELECT id, name, default_steps, default_guidance_scale, default_cfg_rescale, default_denoise_strength"
-            + " FROM loras WHERE (id = $1 OR slug = $1 OR legacy_uuid::text = lower($1))"
-            + " AND (team_id IS NULL OR team_id = $2) LIMIT 1")
-        .execute(Tuple.of(loraId, teamId))
-        .map(rows -> {
-          if (rows.size() == 0) {
-            throw new CatalogException(CatalogException.Reason.LORA_MISSING, loraId, null);
-          }
-          return rows.iterator().next();
-        });
+  public Future<CatalogEntry> resolve(String teamId, String loraId, String characterId, String promptToPickFrom) {
+    Future<Style> lora;
+    if (loraId != null) {
+      lora = loras.find(teamId, loraId).map(found -> {
+        if (found == null) {
+          throw new CatalogException(CatalogException.Reason.LORA_MISSING, loraId, null);
+        }
+        return found;
+      });
+    } else if (promptToPickFrom != null) {
+      lora = loras.keyworded(teamId).map(styles -> StylePicker.pick(promptToPickFrom, styles));
+    } else {
+      lora = Future.succeededFuture();
+    }
     Future<Row> character = characterId == null ? Future.succeededFuture() : pool
         .preparedQuery("SELECT id, status, reference_image_urls, consistency_denoise_strength FROM characters"
             + " WHERE (id = $1 OR legacy_uuid::text = lower($1)) AND team_id = $2")
@@ -74,7 +86,7 @@ public final class CatalogResolver {
           return row;
         });
     return Future.all(lora, character).map(all -> {
-      Row l = lora.result();
+      Style l = lora.result();
       Row c = character.result();
       List<String> refs = new ArrayList<>();
       if (c != null) {
@@ -84,15 +96,19 @@ public final class CatalogResolver {
         }
       }
       return new CatalogEntry(
-          l == null ? null : l.getString("id"),
-          l == null ? null : l.getString("name"),
-          l == null ? null : l.getInteger("default_steps"),
-          l == null ? null : l.getDouble("default_guidance_scale"),
-          l == null ? null : l.getDouble("default_cfg_rescale"),
-          l == null ? null : l.getDouble("default_denoise_strength"),
+          l == null ? null : l.id(),
+          l == null ? null : l.name(),
+          l == null ? null : l.steps(),
+          l == null ? null : l.guidanceScale(),
+          l == null ? null : l.cfgRescale(),
+          l == null ? null : l.denoiseStrength(),
           c == null ? null : c.getString("id"),
           List.copyOf(refs),
-          c == null ? null : c.getDouble("consistency_denoise_strength"));
+          c == null ? null : c.getDouble("consistency_denoise_strength"),
+          l == null ? null : l.kind(),
+          l == null ? null : l.styleTemplate(),
+          l == null ? List.of() : l.adapters(),
+          l == null ? null : loraId != null ? CatalogEntry.REQUESTED : CatalogEntry.AUTO);
     });
   }
 }

@@ -50,6 +50,11 @@ public final class ServerConfig {
     range("api.prefer_wait_max_s", 1, 600);
     NUMBER_RANGES.put("pricing.enhance_multiplier", new double[] {1, 100});
     range("pricing.per_reference", 0, 1_000_000);
+    range("enhance.timeout_ms", 50, 120_000);
+    range("enhance.max_in_flight", 1, 10_000);
+    range("enhance.max_tokens", 1, 32_768);
+    range("enhance.breaker_max_failures", 1, 1000);
+    range("enhance.breaker_reset_ms", 100, 3_600_000);
     range("engine.intra_op_threads", 0, 1024);
     range("engine.max_batch_size", 1, 1024);
     range("engine.batch_timeout_ms", 0, 60_000);
@@ -125,6 +130,7 @@ public final class ServerConfig {
     }
     string("pricing.currency");
     pricingTable();
+    enhance();
     devices();
     string("engine.model_dir");
     string("engine.sampler");
@@ -214,6 +220,31 @@ public final class ServerConfig {
       }
     }
     return t;
+  }
+
+  /** enhance.*: the LLM enhancer needs a URL and a model, and answers well inside the idempotency claim it runs under. */
+  private void enhance() {
+    String enhancer = string("enhance.enhancer");
+    if (!enhancer.equals("template") && !enhancer.equals("llm")) {
+      throw new ConfigException("enhance.enhancer must be 'template' or 'llm', got '" + enhancer + "'");
+    }
+    String url = string("enhance.llm_url");
+    if (enhancer.equals("llm")) {
+      if (!url.matches("^https?://[^\\s/]+(/\\S*)?$")) {
+        throw new ConfigException("enhance.llm_url must be the http(s) URL of a chat-completions endpoint when enhance.enhancer is 'llm'");
+      }
+      if (string("enhance.llm_model").isBlank()) {
+        throw new ConfigException("enhance.llm_model must name the model when enhance.enhancer is 'llm'");
+      }
+    }
+    string("enhance.llm_api_key");
+    if (!string("enhance.default_template").contains("{prompt}")) {
+      throw new ConfigException("enhance.default_template must contain {prompt}");
+    }
+    if (integer("enhance.timeout_ms") >= integer("api.idempotency_in_flight_timeout_s") * 1000L) {
+      // A create enhances while holding its Idempotency-Key claim; the claim must outlast the LLM's timeout.
+      throw new ConfigException("enhance.timeout_ms must be below api.idempotency_in_flight_timeout_s");
+    }
   }
 
   public List<String> devices() {

@@ -53,7 +53,12 @@ public final class GenerationDefaults {
         req.webhookUrl(),
         refs,
         i2i ? "i2i" : "t2i",
-        cost(req, catalog));
+        cost(req, catalog),
+        req.prompt(),
+        catalog.loraSelection(),
+        catalog.adapters(),
+        null,
+        null);
   }
 
   /** A character's references are snapshotted at submission, as the create page says. */

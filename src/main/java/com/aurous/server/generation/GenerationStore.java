@@ -3,6 +3,7 @@ package com.aurous.server.generation;
 import com.aurous.server.credits.CreditLedger;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -99,11 +100,19 @@ public final class GenerationStore {
       values.add(s.cost().amount());
       values.add(version);
       values.add(requestId);
+      values.add(s.originalPrompt());
+      values.add(s.loraSelection());
+      JsonArray adapters = new JsonArray();
+      s.adapters().forEach(a -> adapters.add(new JsonObject().put("name", a.name()).put("weight", a.weight())));
+      values.add(adapters.isEmpty() ? null : adapters);
+      values.add(s.promptEnhancer());
+      values.add(s.promptEnhanceFallback());
       return tx.preparedQuery("INSERT INTO generations (id, team_id, status, prompt, negative_prompt, lora_id, character_id,"
               + " width, height, size_preset, steps, guidance_scale, cfg_rescale, denoise_strength, seed, image_count,"
               + " enhance_prompt, webhook_url, reference_image_urls, inference_type, cost, cost_amount, aurous_version,"
-              + " creation_request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
-              + " $17, $18, $19, $20, $21, $22, $23, $24)")
+              + " creation_request_id, original_prompt, lora_selection, adapters, prompt_enhancer, prompt_enhance_fallback)"
+              + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
+              + " $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)")
           .execute(Tuple.from(values))
           .compose(r -> find(tx, teamId, id))
           .map(row -> new Created(row, false));

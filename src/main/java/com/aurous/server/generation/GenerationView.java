@@ -10,7 +10,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 
 /**
- * Renders a generations row (joined with its LoRA name) as the create page's generation object:
+ * Renders a generations row (joined with its LoRA's name and kind) as the create page's generation object:
  * every field it lists is present, null where it does not apply (video fields on images, for one).
  */
 public final class GenerationView {
@@ -19,7 +19,8 @@ public final class GenerationView {
       + " g.character_id, g.width, g.height, g.size_preset, g.steps, g.guidance_scale, g.cfg_rescale,"
       + " g.denoise_strength, g.seed, g.image_count, g.enhance_prompt, g.webhook_url, g.reference_image_urls,"
       + " g.inference_type, g.cost, g.aurous_version, g.creation_request_id, g.error_message, g.created_at,"
-      + " g.completed_at, g.duration_ms";
+      + " g.completed_at, g.duration_ms, l.kind AS lora_kind, coalesce(g.original_prompt, g.prompt) AS original_prompt,"
+      + " g.lora_selection, g.prompt_enhancer, g.prompt_enhance_fallback";
 
   private final OutputLinks links;
 
@@ -31,6 +32,7 @@ public final class GenerationView {
     String id = r.getString("id");
     String status = r.getString("status");
     String loraId = r.getString("lora_id");
+    boolean bundle = "bundle".equals(r.getString("lora_kind"));
     Object refs = r.getValue("reference_image_urls");
     JsonArray outputs = null;
     if (GenerationStatus.SUCCEEDED.equals(status)) {
@@ -68,9 +70,14 @@ public final class GenerationView {
         .put("video_ratio", null)
         .put("video_camera_fixed", null)
         .put("character_id", r.getString("character_id"))
-        .put("bundle_name", null)
-        .put("loras", loraId == null ? null
+        // A bundle shows its name and loras null: members are not unrolled (the create page, D24).
+        .put("bundle_name", bundle ? r.getString("lora_name") : null)
+        .put("loras", loraId == null || bundle ? null
             : new JsonArray().add(new JsonObject().put("id", loraId).put("name", r.getString("lora_name"))))
+        .put("lora_selection", r.getString("lora_selection"))
+        .put("original_prompt", r.getString("original_prompt"))
+        .put("prompt_enhancer", r.getString("prompt_enhancer"))
+        .put("prompt_enhance_fallback", r.getString("prompt_enhance_fallback"))
         .put("aurous_version", r.getString("aurous_version"))
         .put("creation_request_id", r.getString("creation_request_id"))
         .put("completed_at", timestamp(r.getOffsetDateTime("completed_at")));

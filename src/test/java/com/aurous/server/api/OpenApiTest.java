@@ -50,7 +50,7 @@ class OpenApiTest {
         "GET /openapi.json", "GET /healthz", "GET /health/live", "GET /health/ready", "GET /metrics", "GET /playground",
         "POST /v1/images/estimate", "POST /v1/images", "GET /v1/images",
         "GET /v1/images/{id}", "GET /v1/images/{id}/events", "POST /v1/images/{id}/cancel", "GET /v1/images/{id}/output/{n}",
-        "GET /v1/images/{id}/webhook_deliveries",
+        "GET /v1/images/{id}/webhook_deliveries", "GET /v1/loras", "GET /v1/loras/{id}",
         "POST /v1/files", "GET /v1/files", "GET /v1/files/{id}", "DELETE /v1/files/{id}",
         "POST /v1/characters", "GET /v1/characters", "GET /v1/characters/{id}", "DELETE /v1/characters/{id}");
     // the API key scheme, and which operations do without it

@@ -105,7 +105,17 @@ class ConfigTest {
         arguments("engine.devices", new JsonObject().put("engine", new JsonObject().put("devices", new JsonArray().add("TPU:0")))),
         arguments("engine.max_queue_size", new JsonObject().put("engine", new JsonObject().put("max_queue_size", 0))),
         arguments("outputs.ttl_hours", new JsonObject().put("outputs", new JsonObject().put("ttl_hours", -1))),
-        arguments("bootstrap.default_credits", new JsonObject().put("bootstrap", new JsonObject().put("default_credits", -5))));
+        arguments("bootstrap.default_credits", new JsonObject().put("bootstrap", new JsonObject().put("default_credits", -5))),
+        arguments("enhance.enhancer", new JsonObject().put("enhance", new JsonObject().put("enhancer", "gpt"))),
+        arguments("enhance.llm_url", new JsonObject().put("enhance", new JsonObject().put("enhancer", "llm").put("llm_model", "m"))),
+        arguments("enhance.llm_url", new JsonObject().put("enhance", new JsonObject().put("enhancer", "llm").put("llm_model", "m")
+            .put("llm_url", "ftp://x/v1/chat/completions"))),
+        arguments("enhance.llm_model", new JsonObject().put("enhance", new JsonObject().put("enhancer", "llm")
+            .put("llm_url", "http://127.0.0.1:11434/v1/chat/completions"))),
+        arguments("enhance.timeout_ms", new JsonObject().put("enhance", new JsonObject().put("timeout_ms", 10))),
+        arguments("enhance.timeout_ms", new JsonObject().put("enhance", new JsonObject().put("timeout_ms", 60_000))),
+        arguments("enhance.max_in_flight", new JsonObject().put("enhance", new JsonObject().put("max_in_flight", 0))),
+        arguments("enhance.default_template", new JsonObject().put("enhance", new JsonObject().put("default_template", "no slot"))));
   }
 
   @ParameterizedTest(name = "{0}")
