@@ -45,7 +45,9 @@ class CatalogTest {
     pool.preparedQuery("INSERT INTO characters (id, legacy_uuid, team_id, name, status, reference_image_urls)"
             + " VALUES ($1, $2::uuid, $3, 'Ada', 'ready', $4::jsonb)")
         .execute(Tuple.of(READY, READY_UUID, team.team().id(), refs)).await();
-    pool.preparedQuery("INSERT INTO characters (id, team_id, name, status) VALUES ($1, $2, 'Bo', 'synthesizing')")
+    // Leased far ahead by a node that is not there, so this node's synthesis job leaves it synthesizing.
+    pool.preparedQuery("INSERT INTO characters (id, team_id, name, status, claimed_by, lease_expires_at)"
+            + " VALUES ($1, $2, 'Bo', 'synthesizing', 'elsewhere', now() + interval '1 hour')")
         .execute(Tuple.of(SYNTH, team.team().id())).await();
     pool.preparedQuery("INSERT INTO characters (id, team_id, name, status, reference_image_urls) VALUES ($1, $2, 'Cy', 'ready', $3::jsonb)")
         .execute(Tuple.of(FOREIGN, other.team().id(), refs)).await();
