@@ -1,10 +1,10 @@
 package com.aurous.server.api;
 
-import com.aurous.server.engine.sampling.StrengthSchedule;
 import com.aurous.server.generation.GenerationEventRelay;
 import com.aurous.server.generation.GenerationStatus;
 import com.aurous.server.generation.GenerationStore;
 import com.aurous.server.generation.GenerationView;
+import com.aurous.server.generation.StrengthSchedule;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;

@@ -26,13 +26,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Image-to-image through the real engine (built-in aurous-tiny) and the HTTP API. The references
  * come from a source that renders training-style scenes: {@code https://example.com/scene/N.png}
- * is scene N drawn at 768x576 (4:3, so fitting a square output crops it), and any URL with
+ * is scene N drawn at 1536x1152 (4:3, so fitting a square output crops it), and any URL with
  * {@code missing} in it fails as a fetch would.
  */
 class ImageToImageTest {
-  static final int SIZE = 512;
-  static final int REF_W = 768;
-  static final int REF_H = 576;
+  static final int SIZE = 1024;
+  static final int REF_W = 1536;
+  static final int REF_H = 1152;
   static final String MISSING_MESSAGE = "reference_image_urls[1] could not be fetched: the host answered 404";
 
   static TestNode node;
@@ -99,7 +99,7 @@ class ImageToImageTest {
   }
 
   static byte[] pixels(JsonObject generation, int index) throws Exception {
-    ApiClient.Response r = new ApiClient("", null).get(generation.getJsonArray("output_image_urls").getString(index));
+    ApiClient.Response r = new ApiClient("", null).get(generation.getJsonArray("output_urls").getString(index));
     assertThat(r.status()).isEqualTo(200);
     BufferedImage image = ImageIO.read(new ByteArrayInputStream(r.bytes()));
     assertThat(image.getWidth()).isEqualTo(SIZE);

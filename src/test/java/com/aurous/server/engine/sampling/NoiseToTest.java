@@ -1,7 +1,6 @@
 package com.aurous.server.engine.sampling;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.Random;
@@ -9,32 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class StrengthScheduleTest {
+class NoiseToTest {
 
     private static final NoiseSchedule SCHEDULE = NoiseSchedule.stableDiffusion();
-
-    @ParameterizedTest
-    @CsvSource({
-        "11, 0.0, 11", // nothing runs: the reference's reconstruction
-        "11, 0.01, 10", // any non-zero strength runs at least one step
-        "11, 0.1, 10",
-        "11, 0.5, 5", // round(5.5) = 6 run, half up
-        "20, 0.5, 10",
-        "50, 0.75, 12",
-        "11, 0.99, 0",
-        "11, 1.0, 0", // every step, from noise alone
-        "1, 0.3, 0"})
-    void theFirstStepThatRunsSkipsTheUnkeptPartOfTheSchedule(int steps, double strength, int first) {
-        assertThat(StrengthSchedule.firstStep(steps, strength)).isEqualTo(first);
-    }
-
-    @Test
-    void aStrengthOutsideZeroToOneOrNoStepsIsRefused() {
-        assertThatThrownBy(() -> StrengthSchedule.firstStep(10, 1.01)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> StrengthSchedule.firstStep(10, -0.1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> StrengthSchedule.firstStep(10, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> StrengthSchedule.firstStep(0, 0.5)).isInstanceOf(IllegalArgumentException.class);
-    }
 
     /**
      * Starting part-way from noiseTo(x0, eps) and stepping with the true epsilon lands on x0: the

@@ -1,4 +1,4 @@
-package com.aurous.server.engine.sampling;
+package com.aurous.server.generation;
 
 /**
  * Where image-to-image enters a sampler's schedule, from {@code denoise_strength} (the usual
@@ -16,6 +16,9 @@ package com.aurous.server.engine.sampling;
  *       text-to-image does: the reference is ignored, so the pixels equal text-to-image's.</li>
  * </ul>
  * Rounding is half up ({@link Math#round(double)}): at T = 11 and s = 0.5, 6 steps run.
+ *
+ * <p>Here beside {@link SeedPlan} because both the engine (where a sample starts) and the API's
+ * event stream (how many steps progress counts) follow it.
  */
 public final class StrengthSchedule {
 
