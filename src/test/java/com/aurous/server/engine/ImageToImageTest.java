@@ -122,6 +122,15 @@ class ImageToImageTest {
     return ReferenceFit.fit(scenePicture(scene(n)), SIZE, SIZE);
   }
 
+  static int maxDifference(byte[] a, byte[] b) {
+    assertThat(a.length).isEqualTo(b.length);
+    int max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs((a[i] & 0xff) - (b[i] & 0xff)));
+    }
+    return max;
+  }
+
   static double psnr(byte[] a, byte[] b) {
     assertThat(a).hasSameSizeAs(b);
     double se = 0;
@@ -146,8 +155,9 @@ class ImageToImageTest {
     double fullPsnr = psnr(pixels(succeeded(full), 0), reference);
     assertThat(lowPsnr).as("PSNR at denoise_strength 0.1").isGreaterThanOrEqualTo(20.0);
     assertThat(fullPsnr).as("PSNR at denoise_strength 1.0 (0.1 gave %.1f dB)", lowPsnr).isLessThan(lowPsnr - 5);
-    // 1 ignores the reference: the same seed gives text-to-image's pixels exactly.
-    assertThat(pixels(succeeded(full), 0)).isEqualTo(pixels(succeeded(text), 0));
+    // 1 ignores the reference: the same seed gives text-to-image's pixels (to the engine's batch
+    // invariance, one level: they may have shared a model call of another batch size).
+    assertThat(maxDifference(pixels(succeeded(full), 0), pixels(succeeded(text), 0))).isLessThanOrEqualTo(1);
   }
 
   @Test
@@ -158,7 +168,7 @@ class ImageToImageTest {
     assertThat(psnr(first, fittedReference(8))).isGreaterThanOrEqualTo(20.0);
     // Another seed changes nothing: no step runs, so no noise is drawn into it.
     JsonObject other = succeeded(create(imageToImage("something else", 6, 11, 0.0, scene(8))));
-    assertThat(pixels(other, 0)).isEqualTo(first);
+    assertThat(maxDifference(pixels(other, 0), first)).isLessThanOrEqualTo(1);
   }
 
   @Test
@@ -180,7 +190,10 @@ class ImageToImageTest {
     succeeded(shortText);
     succeeded(running);
     assertThat(metrics.batchSize().getMaxValue()).as("samples shared a model call").isGreaterThanOrEqualTo(3);
-    assertThat(batched).isEqualTo(alone);
+    // As text-to-image's guarantee (GenerationLifecycleTest): TensorFlow's kernels may round a float
+    // differently at another batch size, so equal means within one level of 255.
+    assertThat(maxDifference(batched, alone)).isLessThanOrEqualTo(1);
+    assertThat(maxDifference(pixels(succeeded(blended), 0), alone)).as("another reference and seed differ").isGreaterThan(1);
   }
 
   @Test
