@@ -54,11 +54,13 @@ public final class ImageToImageBenchmark {
     byte[] reference = ReferenceFit.fit(new ReferencePicture(plan.size(), plan.size(),
         SceneRasterizer.render(SceneGenerator.scene(3), plan.size(), plan.size())), plan.size(), plan.size());
     List<String> lines = new ArrayList<>();
+    String costs;
     try (DiffusionModel model = DiffusionModel.load(dir, "CPU:0", cores)) {
       System.out.println(Stats.f("# ImageToImageBenchmark: aurous-tiny %dx%d, ddim, guidance %.1f, cfg_rescale %.1f, "
               + "denoise_strength %.1f, c=%d, max_batch_size %d, %d rounds of >= %.1f s per kind, intra_op_threads %d",
           plan.size(), plan.size(), GUIDANCE, CFG_RESCALE, STRENGTH, plan.concurrency(), plan.maxBatch(), plan.rounds(),
           plan.minSeconds(), cores));
+      costs = phaseCosts(model, plan, reference);
       for (int steps : plan.steps()) {
         int run = steps - StrengthSchedule.firstStep(steps, STRENGTH);
         // Warm-up at both kinds, unmeasured.
@@ -94,6 +96,59 @@ public final class ImageToImageBenchmark {
     System.out.println("| steps | steps run (i2i) | text-to-image img/s | image-to-image img/s | i2i / t2i | steps ratio |");
     System.out.println("|---|---|---|---|---|---|");
     lines.forEach(System.out::println);
+    System.out.println();
+    System.out.println("RESULTS model calls per image (median of 5 interleaved rounds, at the batch the closed loop runs)");
+    System.out.println("| size | one denoising step (batch of c images, cond+uncond) | decode (batch of c) | encode_image (1 reference) | encode_prompt (batch of c) |");
+    System.out.println("|---|---|---|---|---|");
+    System.out.println(costs);
+  }
+
+  /**
+   * What one image costs in each model call, so the ratio above can be read: image-to-image saves
+   * denoising steps only; decode, the prompt and its own encode_image are paid either way.
+   */
+  static String phaseCosts(DiffusionModel model, Plan plan, byte[] reference) {
+    var m = model.manifest();
+    int c = plan.concurrency();
+    int h = plan.size() / m.latentDownscale();
+    int n = h * h * m.latentChannels();
+    int perContext = m.contextLength() * m.contextDim();
+    java.util.Random r = new java.util.Random(5);
+    float[] x = new float[2 * c * n];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    float[] ts = new float[2 * c];
+    java.util.Arrays.fill(ts, 500f);
+    float[] ctx = new float[2 * c * perContext];
+    float[] latents = java.util.Arrays.copyOf(x, c * n);
+    int[] tokens = new int[c * m.contextLength()];
+    int rounds = 5;
+    double[][] ms = new double[4][rounds];
+    for (int round = 0; round < rounds; round++) {
+      long t0 = System.nanoTime();
+      model.denoise(x, 2 * c, h, h, ts, ctx);
+      long t1 = System.nanoTime();
+      model.decode(latents, c, h, h);
+      long t2 = System.nanoTime();
+      model.encodeImage(reference, 1, plan.size(), plan.size());
+      long t3 = System.nanoTime();
+      model.encodePrompt(tokens, c);
+      long t4 = System.nanoTime();
+      ms[0][round] = (t1 - t0) / 1e6 / c;
+      ms[1][round] = (t2 - t1) / 1e6 / c;
+      ms[2][round] = (t3 - t2) / 1e6;
+      ms[3][round] = (t4 - t3) / 1e6 / c;
+    }
+    double[] med = new double[4];
+    for (int k = 0; k < 4; k++) {
+      java.util.Arrays.sort(ms[k]);
+      med[k] = ms[k][rounds / 2];
+    }
+    String line = Stats.f("| %dx%d | %.1f ms | %.1f ms | %.1f ms | %.1f ms |", plan.size(), plan.size(), med[0], med[1],
+        med[2], med[3]);
+    System.out.println("  per image " + line);
+    return line;
   }
 
   /**
