@@ -111,16 +111,7 @@ public final class AurousNode implements AutoCloseable {
    * {@code references} instead of the node's own source: engine tests render theirs.
    */
   public static AurousNode start(JsonObject overrides, ReferenceSource references) throws Exception {
-    ServerConfig config = loadConfig(overrides);
-    NodeMetrics metrics = new NodeMetrics(config.bool("metrics.enabled"));
-    ClusteredVertx cluster = ClusteredVertx.create(config, metrics.vertxOptions(), metrics.vertxFactory());
-    try {
-      return start(cluster, config, metrics,
-          reason -> LOG.error("{}; this node has no database until it is restarted", reason), references);
-    } catch (Exception e) {
-      cluster.vertx().close().await();
-      throw e;
-    }
+    return start(overrides, reason -> LOG.error("{}; this node has no database until it is restarted", reason), references);
   }
 
   /**
@@ -128,11 +119,16 @@ public final class AurousNode implements AutoCloseable {
    * the embedded PostgreSQL died and its watchdog could not restart it. {@code Main} exits then.
    */
   public static AurousNode start(JsonObject overrides, Consumer<String> onDatabaseLost) throws Exception {
+    return start(overrides, onDatabaseLost, null);
+  }
+
+  private static AurousNode start(JsonObject overrides, Consumer<String> onDatabaseLost, ReferenceSource references)
+      throws Exception {
     ServerConfig config = loadConfig(overrides);
     NodeMetrics metrics = new NodeMetrics(config.bool("metrics.enabled"));
     ClusteredVertx cluster = ClusteredVertx.create(config, metrics.vertxOptions(), metrics.vertxFactory());
     try {
-      return start(cluster, config, metrics, onDatabaseLost, null);
+      return start(cluster, config, metrics, onDatabaseLost, references);
     } catch (Exception e) {
       cluster.vertx().close().await();
       throw e;
