@@ -9,9 +9,11 @@
 # ModelCostBenchmark (model-cost): the previous random-weight aurous-tiny (exported from git history,
 # commit 6db52c5) against the trained one, one 1024x1024 image each.
 # SampleGrid (samples): benchmarks/aurous-tiny-samples.png and -sizes.png.
+# ImageToImageBenchmark (img2img): image-to-image at denoise_strength 0.5 against text-to-image,
+# StepLoop directly, interleaved rounds; benchmarks/results/<date>-img2img.txt.
 # Output goes to the terminal and to benchmarks/results/<date>-engine.txt / -server.txt /
 # -latency.txt / -http.txt / -loadtest.txt (+ the HTML report in <date>-loadtest/) / -model-cost.txt.
-# Usage: bash benchmarks/run.sh [engine|server|latency|http|loadtest|model-cost|samples|all]   (default all)
+# Usage: bash benchmarks/run.sh [engine|server|latency|http|loadtest|model-cost|samples|img2img|all]   (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-all}"
@@ -32,6 +34,11 @@ machine() {
 
 if [[ "$which" == all || "$which" == engine ]]; then
   { machine; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.EngineBenchmark; } 2>&1 | tee "benchmarks/results/$DATE-engine.txt"
+fi
+if [[ "$which" == all || "$which" == img2img ]]; then
+  { machine; echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.ImageToImageBenchmark
+    echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"; } 2>&1 | tee "benchmarks/results/$DATE-img2img.txt"
 fi
 if [[ "$which" == all || "$which" == server ]]; then
   { machine; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.ServerBenchmark; } 2>&1 | tee "benchmarks/results/$DATE-server.txt"

@@ -52,6 +52,7 @@ import com.aurous.server.engine.EngineMetrics;
 import com.aurous.server.engine.EngineSettings;
 import com.aurous.server.engine.EventBusDispatcher;
 import com.aurous.server.engine.ModelProvisioner;
+import com.aurous.server.engine.ReferenceSource;
 import com.aurous.server.engine.WorkStore;
 import com.aurous.server.output.PngWriter;
 import com.aurous.server.observability.HealthRoutes;
@@ -121,15 +122,28 @@ public final class AurousNode implements AutoCloseable {
   }
 
   /**
+   * As {@link #start(JsonObject)}, with its workers getting reference pictures from
+   * {@code references} instead of the node's own source: engine tests render theirs.
+   */
+  public static AurousNode start(JsonObject overrides, ReferenceSource references) throws Exception {
+    return start(overrides, reason -> LOG.error("{}; this node has no database until it is restarted", reason), references);
+  }
+
+  /**
    * As {@link #start(JsonObject)}; {@code onDatabaseLost} is told (once, with one sentence) when
    * the embedded PostgreSQL died and its watchdog could not restart it. {@code Main} exits then.
    */
   public static AurousNode start(JsonObject overrides, Consumer<String> onDatabaseLost) throws Exception {
+    return start(overrides, onDatabaseLost, null);
+  }
+
+  private static AurousNode start(JsonObject overrides, Consumer<String> onDatabaseLost, ReferenceSource references)
+      throws Exception {
     ServerConfig config = loadConfig(overrides);
     NodeMetrics metrics = new NodeMetrics(config.bool("metrics.enabled"));
     ClusteredVertx cluster = ClusteredVertx.create(config, metrics.vertxOptions(), metrics.vertxFactory());
     try {
-      return start(cluster, config, metrics, onDatabaseLost);
+      return start(cluster, config, metrics, onDatabaseLost, references);
     } catch (Exception e) {
       cluster.vertx().close().await();
       throw e;
@@ -146,8 +160,9 @@ public final class AurousNode implements AutoCloseable {
     }
   }
 
-  static AurousNode start(ClusteredVertx cluster, ServerConfig config, NodeMetrics nodeMetrics, Consumer<String> onDatabaseLost)
-      throws Exception {
+  /** {@code referenceOverride}: where workers get reference pictures; null for the node's own source. */
+  static AurousNode start(ClusteredVertx cluster, ServerConfig config, NodeMetrics nodeMetrics, Consumer<String> onDatabaseLost,
+      ReferenceSource referenceOverride) throws Exception {
     Vertx vertx = cluster.vertx();
     DatabaseProvisioner database = DatabaseProvisioner.open(config);
     try {
@@ -204,7 +219,8 @@ public final class AurousNode implements AutoCloseable {
             generations::countPending);
       }
       List<DeviceWorkerVerticle> workers = config.hasRole("worker")
-          ? deployWorkers(vertx, config, generations, cluster.nodeId(), outputs, nodeName, nodeMetrics.registry()) : List.of();
+          ? deployWorkers(vertx, config, generations, cluster.nodeId(), outputs, nodeName, nodeMetrics.registry(),
+              referenceOverride != null ? referenceOverride : references) : List.of();
       ApiDeployment api = ApiDeployment.NONE;
       if (config.hasRole("api")) {
         HealthRoutes health = new HealthRoutes(vertx, pool, config.integer("health.database_timeout_ms"),
@@ -263,7 +279,8 @@ public final class AurousNode implements AutoCloseable {
 
   /** One worker verticle per configured device, all serving the same model directory. */
   private static List<DeviceWorkerVerticle> deployWorkers(Vertx vertx, ServerConfig config, GenerationStore generations,
-      String clusterNodeId, OutputService outputs, String nodeName, MeterRegistry registry) throws Exception {
+      String clusterNodeId, OutputService outputs, String nodeName, MeterRegistry registry, ReferenceSource references)
+      throws Exception {
     EngineSettings engine = EngineSettings.from(config);
     Path modelDir = ModelProvisioner.resolve(engine.modelDir(), config.dataDir());
     WorkStore work = new WorkStore(generations, engine.leaseSeconds(), clusterNodeId);
@@ -272,7 +289,7 @@ public final class AurousNode implements AutoCloseable {
     for (String device : engine.devices()) {
       String workerId = nodeName + "/" + device;
       DeviceWorkerVerticle worker = new DeviceWorkerVerticle(device, workerId, modelDir, engine, work,
-          new EngineMetrics(registry, workerId), png, outputs.ttlHours());
+          new EngineMetrics(registry, workerId), png, outputs.ttlHours(), references);
       vertx.deployVerticle(worker, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await();
       workers.add(worker);
     }

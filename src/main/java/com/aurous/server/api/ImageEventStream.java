@@ -4,6 +4,7 @@ import com.aurous.server.generation.GenerationEventRelay;
 import com.aurous.server.generation.GenerationStatus;
 import com.aurous.server.generation.GenerationStore;
 import com.aurous.server.generation.GenerationView;
+import com.aurous.server.generation.StrengthSchedule;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -101,7 +102,7 @@ final class ImageEventStream implements GenerationEventRelay.Listener {
   }
 
   private void begin(Row row) {
-    steps = row.getInteger("steps");
+    steps = stepsRun(row);
     String status = row.getString("status");
     if (lastId > doneId()) {
       close();
@@ -146,6 +147,19 @@ final class ImageEventStream implements GenerationEventRelay.Listener {
     if (terminalBeforeOpen) {
       readRowForEnd();
     }
+  }
+
+  /**
+   * The steps its samples actually run, which progress counts: all of them for text-to-image,
+   * the kept part of the schedule for image-to-image (see {@link StrengthSchedule}).
+   */
+  static int stepsRun(Row row) {
+    int requested = row.getInteger("steps");
+    Double strength = row.getDouble("denoise_strength");
+    // As the engine decides (ClaimedGeneration.hasReferences): references present, strength set.
+    boolean imageToImage = row.getValue("reference_image_urls") instanceof io.vertx.core.json.JsonArray refs
+        && !refs.isEmpty() && strength != null;
+    return imageToImage ? requested - StrengthSchedule.firstStep(requested, strength) : requested;
   }
 
   @Override

@@ -36,6 +36,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
   private final EngineMetrics metrics;
   private final PngWriter png;
   private final int outputTtlHours;
+  private final ReferenceSource references;
   private DiffusionModel model;
   private StepLoop loop;
   private volatile Thread loopThread;
@@ -49,8 +50,9 @@ public final class DeviceWorkerVerticle extends VerticleBase {
   private volatile boolean stopping;
 
   public DeviceWorkerVerticle(String device, String workerId, Path modelDir, EngineSettings settings, WorkStore store,
-      EngineMetrics metrics, PngWriter png, int outputTtlHours) {
+      EngineMetrics metrics, PngWriter png, int outputTtlHours, ReferenceSource references) {
     this.png = png;
+    this.references = references;
     this.device = device;
     this.workerId = workerId;
     this.modelDir = modelDir;
@@ -120,12 +122,43 @@ public final class DeviceWorkerVerticle extends VerticleBase {
         if (!loop.heldIds().contains(g.id()) && !awaitingStore.contains(g.id())) {
           metrics.phases().mark(g.id(), PhaseTimes.Phase.WOKEN, woken);
           metrics.phases().mark(g.id(), PhaseTimes.Phase.CLAIMED);
-          loop.submit(g);
+          if (g.hasReferences()) {
+            loop.submit(g, fittedReferences(g).toCompletionStage());
+          } else {
+            loop.submit(g);
+          }
         }
       }
       if (more || !ar.result().isEmpty()) {
         claim();
       }
+    });
+  }
+
+  /**
+   * The generation's references from the source, each center-cropped and resized to its output
+   * size ({@link ReferenceFit}) on a worker thread: the source may answer on an event loop, and
+   * the step loop's thread is for TensorFlow.
+   */
+  private Future<List<byte[]>> fittedReferences(ClaimedGeneration g) {
+    Future<List<ReferenceSource.ReferencePicture>> loaded;
+    try {
+      loaded = references.load(g.teamId(), g.referenceImageUrls());
+    } catch (RuntimeException e) {
+      loaded = Future.failedFuture(e);
+    }
+    return loaded.compose(pictures -> {
+      if (pictures.size() != g.referenceImageUrls().size()) {
+        return Future.failedFuture(new IllegalStateException("reference source returned " + pictures.size()
+            + " pictures for " + g.referenceImageUrls().size() + " references"));
+      }
+      return vertx.executeBlocking(() -> {
+        List<byte[]> fitted = new ArrayList<>();
+        for (ReferenceSource.ReferencePicture p : pictures) {
+          fitted.add(ReferenceFit.fit(p, g.width(), g.height()));
+        }
+        return fitted;
+      }, false);
     });
   }
 

@@ -16,6 +16,15 @@ final class RunningGeneration {
   final byte[][] images;
   float[] condContext;
   float[] uncondContext;
+  /**
+   * Image-to-image: the index of the first step its samples run (0 for text-to-image, the
+   * sampler's steps when none runs), and its references fitted to the output size, encoded once
+   * at admission.
+   */
+  int firstStep;
+  List<byte[]> references = List.of();
+  /** The mean of the references' latents: the clean sample image-to-image noises and denoises. */
+  float[] referenceLatent;
   boolean started;
   int finishedSamples;
   int reportedStep;
@@ -35,6 +44,11 @@ final class RunningGeneration {
       min = Math.min(min, s.step);
     }
     return samples.isEmpty() ? 0 : min;
+  }
+
+  /** Steps each sample actually runs: what progress counts. */
+  int stepsToRun() {
+    return sampler.steps() - firstStep;
   }
 
   boolean allStepsDone() {

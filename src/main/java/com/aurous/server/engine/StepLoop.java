@@ -7,6 +7,7 @@ import com.aurous.server.engine.sampling.NoiseSchedule;
 import com.aurous.server.engine.sampling.Sampler;
 import com.aurous.server.engine.sampling.Samplers;
 import com.aurous.server.generation.SeedPlan;
+import com.aurous.server.generation.StrengthSchedule;
 import com.aurous.server.model.DiffusionModel;
 import com.aurous.server.model.ModelManifest;
 import com.aurous.server.model.PromptTokenizer;
@@ -20,6 +21,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +58,13 @@ public final class StepLoop implements Runnable {
 
   private record Cancel(String generationId) {}
 
+  /** Image-to-image, before and after its references are had (see {@link #submit(ClaimedGeneration, CompletionStage)}). */
+  private record AwaitingReferences(ClaimedGeneration generation) {}
+
+  private record ReferencesReady(ClaimedGeneration generation, List<byte[]> fitted) {}
+
+  private record ReferencesFailed(ClaimedGeneration generation, String message) {}
+
   private final DiffusionModel model;
   private final ModelManifest manifest;
   private final PromptTokenizer tokenizer;
@@ -66,6 +76,8 @@ public final class StepLoop implements Runnable {
   private final EngineMetrics metrics;
   private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
   private final Map<String, RunningGeneration> running = new LinkedHashMap<>();
+  /** Held (counted, renewed, cancellable) while their references load; loop thread only. */
+  private final Map<String, ClaimedGeneration> awaitingReferences = new HashMap<>();
   private final List<RunningSample> ready = new ArrayList<>();
   private final Map<Integer, Sampler> samplersBySteps = new HashMap<>();
   private final AtomicInteger samplesHeld = new AtomicInteger();
@@ -98,6 +110,31 @@ public final class StepLoop implements Runnable {
     samplesHeld.addAndGet(g.imageCount());
     heldIds.add(g.id());
     inbox.add(g);
+  }
+
+  /**
+   * Hands over an image-to-image generation whose references are still being had: it is held at
+   * once (it counts against capacity, its lease is renewed, it can be cancelled) and joins at the
+   * next step boundary once {@code fitted} completes with its references as RGB of its output size
+   * (see {@link ReferenceFit}). If {@code fitted} fails the generation fails with the message of a
+   * {@link ReferenceSource.ReferenceException}, or a generic one for anything else.
+   */
+  public void submit(ClaimedGeneration g, CompletionStage<List<byte[]>> fitted) {
+    samplesHeld.addAndGet(g.imageCount());
+    heldIds.add(g.id());
+    // Queued before the outcome can be, so the loop always knows of it first.
+    inbox.add(new AwaitingReferences(g));
+    fitted.whenComplete((refs, e) -> inbox.add(e == null ? new ReferencesReady(g, refs)
+        : new ReferencesFailed(g, referenceMessage(g, e))));
+  }
+
+  private static String referenceMessage(ClaimedGeneration g, Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (cause instanceof ReferenceSource.ReferenceException r) {
+      return r.getMessage();
+    }
+    LOG.warn("Could not load the references of {}", g.id(), cause);
+    return "the reference images could not be loaded";
   }
 
   public void cancel(String generationId) {
@@ -186,10 +223,30 @@ public final class StepLoop implements Runnable {
     if (m == STOP) {
       stopped = true;
     } else if (m instanceof ClaimedGeneration g) {
-      int ds = manifest.latentDownscale();
-      Sampler sampler = samplersBySteps.computeIfAbsent(g.steps(), s -> Samplers.create(samplerName, schedule, s));
-      admitted.add(new RunningGeneration(g, sampler, g.height() / ds, g.width() / ds));
+      admitted.add(runningGeneration(g));
+    } else if (m instanceof AwaitingReferences a) {
+      awaitingReferences.put(a.generation().id(), a.generation());
+    } else if (m instanceof ReferencesReady r) {
+      // Absent: cancelled while its references loaded.
+      if (awaitingReferences.remove(r.generation().id()) != null) {
+        RunningGeneration g = runningGeneration(r.generation());
+        Double strength = r.generation().denoiseStrength();
+        g.firstStep = strength == null ? 0 : StrengthSchedule.firstStep(g.sampler.steps(), strength);
+        g.references = r.fitted();
+        admitted.add(g);
+      }
+    } else if (m instanceof ReferencesFailed f) {
+      if (awaitingReferences.remove(f.generation().id()) != null) {
+        release(f.generation());
+        LOG.info("Failing generation {}: {}", f.generation().id(), f.message());
+        metrics.recordFailures(1);
+        listener.failed(List.of(f.generation().id()), f.message());
+      }
     } else if (m instanceof Cancel c) {
+      ClaimedGeneration waiting = awaitingReferences.remove(c.generationId());
+      if (waiting != null) {
+        release(waiting);
+      }
       admitted.removeIf(g -> g.claim.id().equals(c.generationId()) && forget(g));
       RunningGeneration g = running.get(c.generationId());
       if (g != null) {
@@ -198,8 +255,18 @@ public final class StepLoop implements Runnable {
     }
   }
 
+  private RunningGeneration runningGeneration(ClaimedGeneration g) {
+    int ds = manifest.latentDownscale();
+    Sampler sampler = samplersBySteps.computeIfAbsent(g.steps(), s -> Samplers.create(samplerName, schedule, s));
+    return new RunningGeneration(g, sampler, g.height() / ds, g.width() / ds);
+  }
+
   /** Encodes the prompts of newly claimed generations in one call and seeds their samples. */
-  private void admit(List<RunningGeneration> gens) {
+  private void admit(List<RunningGeneration> claimed) {
+    List<RunningGeneration> gens = encodeReferences(claimed);
+    if (gens.isEmpty()) {
+      return;
+    }
     int t = manifest.contextLength();
     int[] tokens = new int[gens.size() * 2 * t];
     for (int i = 0; i < gens.size(); i++) {
@@ -226,14 +293,87 @@ public final class StepLoop implements Runnable {
       for (int img = 0; img < g.claim.imageCount(); img++) {
         float[] latents = new float[n];
         InitialNoise.gaussian(SeedPlan.imageSeed(g.claim.seed(), img), latents, 0, n);
-        for (int k = 0; k < n; k++) {
-          latents[k] *= sigma;
+        if (g.referenceLatent == null) {
+          for (int k = 0; k < n; k++) {
+            latents[k] *= sigma;
+          }
+        } else if (g.firstStep < g.sampler.steps()) {
+          // Image-to-image: the reference forwarded to the first kept step with this sample's own noise.
+          g.sampler.noiseTo(g.referenceLatent, latents, g.firstStep, latents);
+        } else {
+          latents = g.referenceLatent.clone();
         }
         RunningSample s = new RunningSample(g, img, latents, now);
+        s.step = g.firstStep;
         g.samples.add(s);
-        ready.add(s);
+        if (s.done()) {
+          g.finishedSamples++;
+        } else {
+          ready.add(s);
+        }
       }
       running.put(g.claim.id(), g);
+    }
+    finishWithoutSteps(gens);
+  }
+
+  /**
+   * Each image-to-image generation's references in one encode_image call (batch invariance holds
+   * as a generation is always encoded alone), averaged into the one latent its samples start from.
+   * Not encoded where no step would see them (denoise_strength 1 starts from noise alone).
+   */
+  private List<RunningGeneration> encodeReferences(List<RunningGeneration> gens) {
+    List<RunningGeneration> ok = new ArrayList<>(gens.size());
+    for (RunningGeneration g : gens) {
+      if (g.references.isEmpty() || g.firstStep == 0) {
+        g.references = List.of();
+        ok.add(g);
+        continue;
+      }
+      int k = g.references.size();
+      int pixels = g.claim.width() * g.claim.height() * 3;
+      byte[] rgb = new byte[k * pixels];
+      for (int r = 0; r < k; r++) {
+        System.arraycopy(g.references.get(r), 0, rgb, r * pixels, pixels);
+      }
+      g.references = List.of();
+      float[] latents;
+      try {
+        latents = model.encodeImage(rgb, k, g.claim.height(), g.claim.width());
+      } catch (RuntimeException e) {
+        failAll(List.of(g), "model error while encoding the reference images: " + e.getMessage());
+        continue;
+      }
+      int n = latents.length / k;
+      float[] mean = new float[n];
+      for (int r = 0; r < k; r++) {
+        for (int j = 0; j < n; j++) {
+          mean[j] += latents[r * n + j];
+        }
+      }
+      for (int j = 0; j < n; j++) {
+        mean[j] /= k;
+      }
+      g.referenceLatent = mean;
+      ok.add(g);
+    }
+    return ok;
+  }
+
+  /** denoise_strength 0: nothing to step, so such generations start and go straight to decode. */
+  private void finishWithoutSteps(List<RunningGeneration> gens) {
+    List<RunningGeneration> done = new ArrayList<>();
+    for (RunningGeneration g : gens) {
+      if (g.allStepsDone()) {
+        g.started = true;
+        metrics.recordQueueWait((System.currentTimeMillis() - g.claim.createdAtMillis()) * 1000);
+        metrics.phases().mark(g.claim.id(), PhaseTimes.Phase.LAST_STEP);
+        done.add(g);
+      }
+    }
+    if (!done.isEmpty()) {
+      listener.started(done.stream().map(g -> g.claim.id()).toList());
+      decode(done);
     }
   }
 
@@ -301,7 +441,7 @@ public final class StepLoop implements Runnable {
       int reached = g.stepsReached();
       if (reached > g.reportedStep) {
         g.reportedStep = reached;
-        listener.progressed(g.claim.id(), reached, g.sampler.steps());
+        listener.progressed(g.claim.id(), reached - g.firstStep, g.stepsToRun());
       }
     }
     if (!completed.isEmpty()) {
@@ -380,9 +520,13 @@ public final class StepLoop implements Runnable {
 
   private boolean forget(RunningGeneration g) {
     running.remove(g.claim.id());
-    if (heldIds.remove(g.claim.id())) {
-      samplesHeld.addAndGet(-g.claim.imageCount());
-    }
+    release(g.claim);
     return true;
+  }
+
+  private void release(ClaimedGeneration g) {
+    if (heldIds.remove(g.id())) {
+      samplesHeld.addAndGet(-g.imageCount());
+    }
   }
 }

@@ -43,6 +43,12 @@ class BenchmarkSmokeTest {
   }
 
   @Test
+  void theImageToImageBenchmarkRunsBothKindsAndPrintsItsRatio() throws Exception {
+    ImageToImageBenchmark.benchmark(new ImageToImageBenchmark.Plan(256, new int[] {4}, 2, 4, 1, 0.1));
+    assertThat(output()).contains("RESULTS image-to-image").contains("| 4 | 2 of 4 |");
+  }
+
+  @Test
   void theBareReferenceServerAnswersBothRoutes() throws Exception {
     BareServer bare = BareServer.start(0, 1);
     try {

@@ -3,6 +3,7 @@ package com.aurous.server.testing;
 import com.aurous.server.AurousNode;
 import com.aurous.server.auth.Team;
 import com.aurous.server.auth.TeamStore;
+import com.aurous.server.engine.ReferenceSource;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
@@ -29,13 +30,22 @@ public final class TestNode implements AutoCloseable {
   }
 
   public static TestNode startWithEngine(JsonObject engineOverrides, JsonObject otherOverrides) {
+    return startWithEngine(engineOverrides, otherOverrides, null);
+  }
+
+  /** With the engine, its workers taking reference pictures from {@code references} (null: the node's own). */
+  public static TestNode startWithEngine(JsonObject engineOverrides, JsonObject otherOverrides, ReferenceSource references) {
     JsonObject o = otherOverrides.copy()
         .put("node", new JsonObject().put("roles", new io.vertx.core.json.JsonArray().add("api").add("worker")))
         .put("engine", new JsonObject().put("poll_interval_ms", 100).mergeIn(engineOverrides));
-    return start(o);
+    return start(o, references);
   }
 
   public static TestNode start(JsonObject overrides) {
+    return start(overrides, null);
+  }
+
+  private static TestNode start(JsonObject overrides, ReferenceSource references) {
     try {
       String url = overrides.getJsonObject("database", new JsonObject()).getString("url");
       if (url == null) {
@@ -47,7 +57,7 @@ public final class TestNode implements AutoCloseable {
           .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 1))
           .put("database", new JsonObject().put("url", url).put("pool_size", 8))
           .put("node", new JsonObject().put("roles", new io.vertx.core.json.JsonArray().add("api")));
-      return new TestNode(AurousNode.start(com.aurous.server.config.ConfigLoader.deepMerge(base, overrides)), url);
+      return new TestNode(AurousNode.start(com.aurous.server.config.ConfigLoader.deepMerge(base, overrides), references), url);
     } catch (Exception e) {
       throw new IllegalStateException("cannot start test node", e);
     }

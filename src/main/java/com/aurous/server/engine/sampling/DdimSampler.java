@@ -29,6 +29,8 @@ public final class DdimSampler implements Sampler {
     private final int[] timesteps;
     private final double[] xCoefficient;
     private final double[] epsCoefficient;
+    private final double[] sqrtAlpha;
+    private final double[] sqrtOneMinusAlpha;
 
     public DdimSampler(NoiseSchedule schedule, int steps) {
         int n = schedule.numTrainTimesteps();
@@ -40,6 +42,8 @@ public final class DdimSampler implements Sampler {
         timesteps = new int[steps];
         xCoefficient = new double[steps];
         epsCoefficient = new double[steps];
+        sqrtAlpha = new double[steps];
+        sqrtOneMinusAlpha = new double[steps];
         for (int i = 0; i < steps; i++) {
             int t = trailing ? (int) Math.round(n - (double) i * n / steps) - 1
                 : (steps - 1 - i) * ratio + STEPS_OFFSET;
@@ -49,6 +53,8 @@ public final class DdimSampler implements Sampler {
             timesteps[i] = t;
             xCoefficient[i] = Math.sqrt(aPrev / a);
             epsCoefficient[i] = Math.sqrt(1.0 - aPrev) - Math.sqrt(aPrev) * Math.sqrt(1.0 - a) / Math.sqrt(a);
+            sqrtAlpha[i] = Math.sqrt(a);
+            sqrtOneMinusAlpha[i] = Math.sqrt(1.0 - a);
         }
     }
 
@@ -88,6 +94,19 @@ public final class DdimSampler implements Sampler {
         double ce = epsCoefficient[stepIndex];
         for (int k = 0; k < length; k++) {
             latents[offset + k] = (float) (cx * latents[offset + k] + ce * noisePred[predOffset + k]);
+        }
+    }
+
+    /** {@code x_t = sqrt(ab_t) x0 + sqrt(1 - ab_t) eps} at this step's timestep. */
+    @Override
+    public void noiseTo(float[] clean, float[] noise, int stepIndex, float[] out) {
+        if (clean.length != noise.length || out.length != noise.length) {
+            throw new IllegalArgumentException("clean, noise and out must have the same length");
+        }
+        double a = sqrtAlpha[stepIndex];
+        double b = sqrtOneMinusAlpha[stepIndex];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = (float) (a * clean[k] + b * noise[k]);
         }
     }
 }

@@ -94,4 +94,16 @@ public final class EulerSampler implements Sampler {
             latents[offset + k] = (float) (latents[offset + k] + dt * noisePred[predOffset + k]);
         }
     }
+
+    /** {@code x = x0 + sigma_i eps}: the sigma parameterisation's forward process. */
+    @Override
+    public void noiseTo(float[] clean, float[] noise, int stepIndex, float[] out) {
+        if (clean.length != noise.length || out.length != noise.length) {
+            throw new IllegalArgumentException("clean, noise and out must have the same length");
+        }
+        double sigma = sigmas[stepIndex];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = (float) (clean[k] + sigma * noise[k]);
+        }
+    }
 }

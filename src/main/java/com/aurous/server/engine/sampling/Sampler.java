@@ -36,4 +36,12 @@ public interface Sampler {
 
     /** Advances one sample's latents in place from {@code stepIndex} to the next step. */
     void step(float[] latents, int offset, int length, float[] noisePred, int predOffset, int stepIndex);
+
+    /**
+     * The latents this sampler holds just before step {@code stepIndex} for the clean sample
+     * {@code clean} forwarded with the unit Gaussian {@code noise} to that step's noise level: how
+     * image-to-image starts part-way through the schedule (diffusers' {@code add_noise}). All three
+     * arrays have the same length; {@code out} may be {@code noise}.
+     */
+    void noiseTo(float[] clean, float[] noise, int stepIndex, float[] out);
 }
