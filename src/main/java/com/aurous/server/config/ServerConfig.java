@@ -73,6 +73,12 @@ public final class ServerConfig {
     range("webhooks.retry_delay_ms", 0, 3_600_000);
     range("webhooks.breaker_max_failures", 1, 1000);
     range("webhooks.breaker_reset_ms", 100, 3_600_000);
+    range("rate_limits.requests_per_window", 0, 1_000_000_000);
+    range("rate_limits.window_s", 1, 86_400);
+    range("rate_limits.concurrent_generations", 0, 10_000_000);
+    range("rate_limits.concurrent_retry_after_s", 1, 3600);
+    range("rate_limits.lease_percent", 1, 100);
+    range("rate_limits.lease_max", 1, 1_000_000_000);
   }
 
   private static void range(String key, long min, long max) {
