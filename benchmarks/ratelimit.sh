@@ -3,7 +3,8 @@
 # limit and one with a quota it never reaches (rate_limits.requests_per_window 1e9, so every
 # request takes the lease path and none is refused), measured side by side with `loadtest`
 # (closed loop, estimate only), alternating, ROUNDS rounds each. Both nodes and the load generator
-# share the machine, so only the ratio of one run means anything.
+# share the machine, so only the ratio of one run means anything. Then RateLimiterBenchmark: the
+# limiter's acquire() alone, ns per call.
 # Usage: bash benchmarks/ratelimit.sh [rounds=3] [concurrency=32] [seconds=8]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,5 +58,9 @@ for name, label in (("unlimited", "no limit (requests_per_window 0)"), ("limited
     print(f"| {label} | {', '.join(f'{x:.0f}' for x in r['rps'])} | {statistics.mean(r['rps']):.0f} | {r['p50']:.2f} / {r['p99']:.2f} | {r['errors']} |")
 print(f"limited/unlimited mean ok req/s: {statistics.mean(res['limited']['rps']) / statistics.mean(res['unlimited']['rps']):.3f}")
 PY
+  echo "# the limiter alone (RateLimiterBenchmark, in-process, local shared data):"
+  mvn -B -o -q -DskipTests test-compile
+  mvn -B -o -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-cp.txt
+  timeout 600 java -Xmx1g -cp "target/classes:target/test-classes:$(cat target/bench-cp.txt)" com.aurous.server.bench.RateLimiterBenchmark
   echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } 2>&1 | tee "$OUT"
