@@ -10,6 +10,7 @@ import com.aurous.server.api.ImageEventsApi;
 import com.aurous.server.api.ImagesApi;
 import com.aurous.server.api.LorasApi;
 import com.aurous.server.api.OpenApiDocument;
+import com.aurous.server.api.RateLimiting;
 import com.aurous.server.auth.KeyCache;
 import com.aurous.server.auth.KeyNotifications;
 import com.aurous.server.auth.TeamStore;
@@ -44,6 +45,8 @@ import com.aurous.server.generation.TerminalWaits;
 import com.aurous.server.net.AddressPolicy;
 import com.aurous.server.net.UrlChecker;
 import com.aurous.server.pricing.PricingTable;
+import com.aurous.server.ratelimit.RateLimitSettings;
+import com.aurous.server.ratelimit.RequestRateLimiter;
 import com.aurous.server.storage.DatabaseProvisioner;
 import com.aurous.server.storage.Migrations;
 import com.aurous.server.engine.DeviceWorkerVerticle;
@@ -306,8 +309,10 @@ public final class AurousNode implements AutoCloseable {
       KeyNotifications keyNotifications, FileStore files, List<HttpVerticle.RouteMount> referenceRoutes) {
     // Cancellation is terminal too: a waiting create hears of it on the engine's cancel address.
     TerminalWaits waits = TerminalWaits.listen(vertx, GenerationAddresses.TERMINAL, EngineAddresses.CANCEL).await();
+    RateLimitSettings rateLimits = RateLimitSettings.from(config);
+    RequestRateLimiter limiter = RequestRateLimiter.create(vertx, rateLimits).await();
     ApiServices services = apiServices(config, pool, keys, generations, port, new EventBusDispatcher(vertx.eventBus()),
-        outputs, waits, files, PromptEnhancers.create(vertx, EnhanceSettings.from(config)));
+        outputs, waits, files, PromptEnhancers.create(vertx, EnhanceSettings.from(config)), rateLimits, limiter);
     services.outputRoutes().add(outputs.routes());
     services.extraV1Routes().addAll(referenceRoutes);
     services.operatorRoutes().addAll(operatorRoutes);
@@ -330,7 +335,8 @@ public final class AurousNode implements AutoCloseable {
   }
 
   static ApiServices apiServices(ServerConfig config, Pool pool, KeyCache keys, GenerationStore store, int port,
-      GenerationDispatcher dispatcher, OutputLinks links, TerminalWaits waits, FileStore files, PromptEnhancer enhancer) {
+      GenerationDispatcher dispatcher, OutputLinks links, TerminalWaits waits, FileStore files, PromptEnhancer enhancer,
+      RateLimitSettings rateLimits, RequestRateLimiter limiter) {
     PricingTable pricing = new PricingTable(config);
     ImagesApi images = new ImagesApi(
         parser(config),
@@ -341,16 +347,18 @@ public final class AurousNode implements AutoCloseable {
         idempotency(config, pool),
         new GenerationView(links),
         dispatcher,
-        new AdmissionControl(store, config.integer("engine.max_queue_size"), 2),
+        new AdmissionControl(store, config.integer("engine.max_queue_size"), 2, rateLimits.concurrentRetryAfterSeconds()),
         config.integer("api.list_default_limit"),
         config.integer("api.list_max_limit"),
         waits,
         config.integer("api.prefer_wait_max_s"),
-        enhancer);
+        enhancer,
+        rateLimits);
     return new ApiServices(config.httpHost(), port, config.integer("http.max_body_bytes"), config.integer("files.max_bytes"),
         config.integer("http.idle_timeout_s"),
         config.integer("api.unavailable_retry_after_s"),
         new Authentication(keys),
+        new RateLimiting(rateLimits, limiter),
         new ApiVersions(config.supportedVersions(), config.string("api.default_version")),
         images, new OpenApiDocument(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
   }

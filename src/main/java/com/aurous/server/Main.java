@@ -25,7 +25,10 @@ public final class Main {
         teams credit NAME N                     grant N credits
         teams pin NAME YYYY-MM-DD               pin a team's default API version
         teams list
-        keys create --team NAME                 create an API key (shown once)
+        keys create --team NAME [--requests N] [--concurrent N]
+                                                create an API key (shown once), optionally with its own limits
+        keys limit KEY_ID|KEY [--requests N|default] [--concurrent N|default]
+                                                a key's own rate limits (0: unlimited; default: rate_limits config)
         keys revoke KEY_ID|KEY                  revoke a key
         keys list --team NAME
         loras add FILE.json                     add LoRAs and bundles described in a JSON file (see README)

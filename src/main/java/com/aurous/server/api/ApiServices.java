@@ -13,6 +13,8 @@ public record ApiServices(
     int idleTimeoutSeconds,
     int unavailableRetryAfterSeconds,
     Authentication authentication,
+    /** Counts every authenticated /v1 request against its team's (or key's) window quota. */
+    RateLimiting rateLimiting,
     ApiVersions versions,
     ImagesApi images,
     OpenApiDocument openApi,

@@ -1,5 +1,6 @@
 package com.aurous.server.api;
 
+import com.aurous.server.auth.AuthenticatedKey;
 import com.aurous.server.auth.Team;
 import com.aurous.server.auth.KeyCache;
 import io.vertx.ext.web.RoutingContext;
@@ -7,7 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 /** X-Api-Key on every /v1 route: a missing, unknown or revoked key is 401, nothing more said. */
 public final class Authentication {
   public static final String HEADER = "X-Api-Key";
-  private static final String KEY = "aurous.team";
+  private static final String KEY = "aurous.key";
 
   private final KeyCache keys;
 
@@ -34,6 +35,12 @@ public final class Authentication {
   }
 
   public static Team team(RoutingContext ctx) {
+    AuthenticatedKey key = ctx.get(KEY);
+    return key == null ? null : key.team();
+  }
+
+  /** The authenticated key (id, team, rate-limit overrides); null before authentication. */
+  public static AuthenticatedKey key(RoutingContext ctx) {
     return ctx.get(KEY);
   }
 }

@@ -75,6 +75,8 @@ public final class HttpVerticle extends VerticleBase {
     });
     router.post("/v1/*").handler(JsonBodies::afterBody);
     router.route("/v1/*").handler(services.authentication()::handle);
+    // Straight after authentication: every answer to an authenticated request, error or not, is counted and carries the RateLimit fields.
+    router.route("/v1/*").handler(services.rateLimiting()::handle);
     router.route("/v1/*").handler(services.versions()::handle);
 
     ImagesApi images = services.images();

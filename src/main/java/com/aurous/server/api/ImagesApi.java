@@ -14,6 +14,7 @@ import com.aurous.server.generation.IdempotencyStore;
 import com.aurous.server.generation.ImageRequest;
 import com.aurous.server.generation.TerminalWaits;
 import com.aurous.server.pricing.PricingTable;
+import com.aurous.server.ratelimit.RateLimitSettings;
 import com.aurous.server.util.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -40,11 +41,12 @@ public final class ImagesApi {
   private final TerminalWaits waits;
   private final int preferWaitMaxSeconds;
   private final PromptEnhancer enhancer;
+  private final RateLimitSettings rateLimits;
 
   public ImagesApi(ImageRequestParser parser, CatalogResolver catalog, GenerationDefaults defaults, PricingTable pricing,
       GenerationStore store, IdempotencyStore idempotency, GenerationView view, GenerationDispatcher dispatcher,
       AdmissionControl admission, int listDefaultLimit, int listMaxLimit, TerminalWaits waits, int preferWaitMaxSeconds,
-      PromptEnhancer enhancer) {
+      PromptEnhancer enhancer, RateLimitSettings rateLimits) {
     this.enhancer = enhancer;
     this.parser = parser;
     this.catalog = catalog;
@@ -59,6 +61,7 @@ public final class ImagesApi {
     this.listMaxLimit = listMaxLimit;
     this.waits = waits;
     this.preferWaitMaxSeconds = preferWaitMaxSeconds;
+    this.rateLimits = rateLimits;
   }
 
   /** POST /v1/images/estimate: full validation, then the price; no side effects. */
@@ -201,7 +204,8 @@ public final class ImagesApi {
       // A client that goes away, even before the row commits, ends its wait at once.
       ctx.response().closeHandler(v -> wait.release());
     }
-    return store.pool().withTransaction(tx -> admission.admit(tx)
+    long concurrentLimit = rateLimits.concurrentLimit(Authentication.key(ctx).limits());
+    return store.pool().withTransaction(tx -> admission.admit(tx, team.id(), concurrentLimit)
             .compose(v -> store.insert(tx, id, team.id(), spec, ApiVersions.of(ctx), RequestIds.of(ctx)))
             .compose(created -> {
               if (created.insufficientCredits()) {

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * API-key authentication without a database round trip per request: each node keeps key hash →
- * team (keyed by the SHA-256, like api_keys, so no key is held in memory longer than its request).
+ * key id, team and the key's rate-limit overrides (keyed by the SHA-256, like api_keys, so no key
+ * is held in memory longer than its request).
  *
  * <p>A cached entry answers alone only while it is <em>trusted</em>: this node is listening for
  * key changes ({@link KeyNotifications}, PostgreSQL LISTEN aurous_keys), the entry was filled
@@ -33,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class KeyCache {
   private static final Logger LOG = LoggerFactory.getLogger(KeyCache.class);
 
-  private record Entry(Team team, long epoch, long verifiedAtNanos) {}
+  private record Entry(AuthenticatedKey key, long epoch, long verifiedAtNanos) {}
 
   private final TeamStore teams;
   private final Cache<String, Entry> known;
@@ -62,8 +63,8 @@ public final class KeyCache {
         config.integer("api.auth_cache_unknown_ttl_ms"));
   }
 
-  /** The key's team, null for a key that is not (or no longer) valid; fails only when the database is down and the key unknown here. */
-  public Future<Team> authenticate(String apiKey) {
+  /** The key's record, null for a key that is not (or no longer) valid; fails only when the database is down and the key unknown here. */
+  public Future<AuthenticatedKey> authenticate(String apiKey) {
     if (!ApiKeys.looksValid(apiKey)) {
       return Future.succeededFuture(null);
     }
@@ -71,7 +72,7 @@ public final class KeyCache {
     if (listening) {
       Entry e = known.getIfPresent(hash);
       if (e != null && e.epoch == epoch.get() && System.nanoTime() - e.verifiedAtNanos < ttlNanos) {
-        return Future.succeededFuture(e.team);
+        return Future.succeededFuture(e.key);
       }
       if (e == null && cacheUnknown && unknown.getIfPresent(hash) != null) {
         return Future.succeededFuture(null);
@@ -79,7 +80,7 @@ public final class KeyCache {
     }
     long changesBefore = changes.get();
     long epochBefore = epoch.get();
-    return teams.teamForKeyHash(hash).transform(ar -> {
+    return teams.keyForHash(hash).transform(ar -> {
       if (ar.succeeded()) {
         outage.succeeded();
         remember(hash, ar.result(), changesBefore, epochBefore);
@@ -87,21 +88,21 @@ public final class KeyCache {
       }
       outage.failed(ar.cause());
       Entry stale = DatabaseFaults.isUnavailable(ar.cause()) ? known.getIfPresent(hash) : null;
-      return stale != null ? Future.succeededFuture(stale.team) : Future.failedFuture(ar.cause());
+      return stale != null ? Future.succeededFuture(stale.key) : Future.failedFuture(ar.cause());
     });
   }
 
-  private void remember(String hash, Team team, long changesBefore, long epochBefore) {
+  private void remember(String hash, AuthenticatedKey key, long changesBefore, long epochBefore) {
     // An eviction that landed while we read may be newer than our row: keep the entry only
     // as an untrusted stale-if-error memory (epoch -1), so the next request asks again.
     boolean clean = changes.get() == changesBefore && epoch.get() == epochBefore;
-    if (team == null) {
+    if (key == null) {
       known.invalidate(hash);
       if (clean && cacheUnknown) {
         unknown.put(hash, Boolean.TRUE);
       }
     } else {
-      known.put(hash, new Entry(team, clean ? epochBefore : -1, System.nanoTime()));
+      known.put(hash, new Entry(key, clean ? epochBefore : -1, System.nanoTime()));
     }
   }
 
@@ -115,7 +116,7 @@ public final class KeyCache {
   /** A team's cached data (name, version pin) changed: every key of it is looked up again. */
   public void evictTeam(String teamId) {
     changes.incrementAndGet();
-    known.asMap().values().removeIf(e -> e.team.id().equals(teamId));
+    known.asMap().values().removeIf(e -> e.key.team().id().equals(teamId));
   }
 
   /** Nothing cached is trusted any more (a notification we cannot read). */

@@ -21,15 +21,23 @@ public final class TeamStore {
     if (!ApiKeys.looksValid(apiKey)) {
       return Future.succeededFuture(null);
     }
-    return teamForKeyHash(ApiKeys.hash(apiKey));
+    return keyForHash(ApiKeys.hash(apiKey)).map(k -> k == null ? null : k.team());
   }
 
-  /** The team of a live (not revoked) key, by the key's SHA-256; null when there is none. */
-  public Future<Team> teamForKeyHash(String keyHash) {
-    return pool.preparedQuery("SELECT t.id, t.name, t.pinned_version FROM api_keys k JOIN teams t ON t.id = k.team_id"
+  /** A live (not revoked) key with its team and rate-limit overrides, by the key's SHA-256; null when there is none. */
+  public Future<AuthenticatedKey> keyForHash(String keyHash) {
+    return pool.preparedQuery("SELECT k.id AS key_id, k.rate_limit_requests, k.rate_limit_concurrent,"
+            + " t.id, t.name, t.pinned_version FROM api_keys k JOIN teams t ON t.id = k.team_id"
             + " WHERE k.key_hash = $1 AND k.revoked_at IS NULL")
         .execute(Tuple.of(keyHash))
-        .map(rows -> rows.size() == 0 ? null : toTeam(rows.iterator().next()));
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return null;
+          }
+          Row r = rows.iterator().next();
+          return new AuthenticatedKey(r.getString("key_id"), toTeam(r),
+              new KeyLimits(r.getLong("rate_limit_requests"), r.getLong("rate_limit_concurrent")));
+        });
   }
 
   public Future<Team> createTeam(String name, long credits) {
@@ -86,8 +94,34 @@ public final class TeamStore {
         .map(rows -> rows.rowCount() > 0);
   }
 
+  /**
+   * Sets a live key's rate-limit overrides (by key id or the key itself); a field left out is
+   * unchanged, {@link KeyLimitChange#DEFAULT} clears it back to the configured default. The V7
+   * trigger notifies every node's key cache at commit. True when a live key was changed.
+   */
+  public Future<Boolean> limitKey(String keyIdOrKey, KeyLimitChange requests, KeyLimitChange concurrent) {
+    return pool.preparedQuery("UPDATE api_keys SET"
+            + " rate_limit_requests = CASE WHEN $3 THEN $4::bigint ELSE rate_limit_requests END,"
+            + " rate_limit_concurrent = CASE WHEN $5 THEN $6::bigint ELSE rate_limit_concurrent END"
+            + " WHERE (id = $1 OR key_hash = $2) AND revoked_at IS NULL")
+        .execute(Tuple.from(java.util.Arrays.asList(keyIdOrKey, ApiKeys.hash(keyIdOrKey),
+            requests.changes(), requests.value(), concurrent.changes(), concurrent.value())))
+        .map(rows -> rows.rowCount() > 0);
+  }
+
+  /** One field of {@link #limitKey}: left as it is, back to the default (null), or a value (0: unlimited). */
+  public record KeyLimitChange(boolean changes, Long value) {
+    public static final KeyLimitChange UNCHANGED = new KeyLimitChange(false, null);
+    public static final KeyLimitChange DEFAULT = new KeyLimitChange(true, null);
+
+    public static KeyLimitChange to(long value) {
+      return new KeyLimitChange(true, value);
+    }
+  }
+
   public Future<io.vertx.sqlclient.RowSet<Row>> listKeys(String teamId) {
-    return pool.preparedQuery("SELECT id, key_prefix, created_at, revoked_at FROM api_keys WHERE team_id = $1 ORDER BY created_at")
+    return pool.preparedQuery("SELECT id, key_prefix, created_at, revoked_at, rate_limit_requests, rate_limit_concurrent"
+            + " FROM api_keys WHERE team_id = $1 ORDER BY created_at")
         .execute(Tuple.of(teamId));
   }
 

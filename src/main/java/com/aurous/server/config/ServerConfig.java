@@ -90,6 +90,12 @@ public final class ServerConfig {
     range("characters.max_attempts", 1, 20);
     range("characters.test_job_delay_ms", 0, 600_000);
     NUMBER_RANGES.put("characters.default_consistency_denoise_strength", new double[] {0, 1});
+    range("rate_limits.requests_per_window", 0, 1_000_000_000);
+    range("rate_limits.window_s", 1, 86_400);
+    range("rate_limits.concurrent_generations", 0, 10_000_000);
+    range("rate_limits.concurrent_retry_after_s", 1, 3600);
+    range("rate_limits.lease_percent", 1, 100);
+    range("rate_limits.lease_max", 1, 1_000_000_000);
   }
 
   private static void range(String key, long min, long max) {

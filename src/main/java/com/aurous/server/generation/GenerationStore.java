@@ -57,14 +57,22 @@ public final class GenerationStore {
   /** Outcome of an attempt to create: the stored row, or why nothing was stored. */
   public record Created(Row row, boolean insufficientCredits) {}
 
+  /** What admission decides on: pending generations cluster-wide, and the team's open (pending or processing) ones. */
+  public record QueueCounts(long pending, long teamOpen) {}
+
   /**
-   * Takes the queue lock for the rest of {@code tx} and counts pending generations: a create that
-   * then inserts in the same transaction decides "room in the queue" and "stored" atomically.
+   * Takes the queue lock for the rest of {@code tx} and counts pending generations and the team's
+   * open ones: a create that then inserts in the same transaction decides "room in the queue",
+   * "under the team's concurrency limit" and "stored" atomically.
    */
-  public Future<Long> lockQueueAndCountPending(SqlConnection tx) {
+  public Future<QueueCounts> lockQueueAndCount(SqlConnection tx, String teamId) {
     return tx.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(QUEUE_LOCK))
-        .compose(x -> tx.query("SELECT count(*) FROM generations WHERE status = " + PENDING).execute())
-        .map(rows -> rows.iterator().next().getLong(0));
+        .compose(x -> tx.preparedQuery("SELECT count(*) FILTER (WHERE status = " + PENDING + "),"
+            + " count(*) FILTER (WHERE team_id = $1) FROM generations WHERE status IN " + OPEN).execute(Tuple.of(teamId)))
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return new QueueCounts(r.getLong(0), r.getLong(1));
+        });
   }
 
   /** Pending generations cluster-wide, without the queue lock: for the metrics sampler, not for admission. */
