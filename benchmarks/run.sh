@@ -11,9 +11,11 @@
 # SampleGrid (samples): benchmarks/aurous-tiny-samples.png and -sizes.png.
 # ImageToImageBenchmark (img2img): image-to-image at denoise_strength 0.5 against text-to-image,
 # StepLoop directly, interleaved rounds; benchmarks/results/<date>-img2img.txt.
+# LoraBenchmark (lora): 16 images with 4 different LoRA mixes in one batch vs 16 without LoRA vs
+# grouped into 4 batches of 4, interleaved; LoraSampleGrid (lora-samples): benchmarks/aurous-tiny-loras.png.
 # Output goes to the terminal and to benchmarks/results/<date>-engine.txt / -server.txt /
 # -latency.txt / -http.txt / -loadtest.txt (+ the HTML report in <date>-loadtest/) / -model-cost.txt.
-# Usage: bash benchmarks/run.sh [engine|server|latency|http|loadtest|model-cost|samples|img2img|all]   (default all)
+# Usage: bash benchmarks/run.sh [engine|server|latency|http|loadtest|model-cost|samples|img2img|lora|lora-samples|all]   (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-all}"
@@ -91,4 +93,12 @@ if [[ "$which" == all || "$which" == http ]]; then
     apt-get install -y wrk >/dev/null || { echo "wrk is missing and could not be installed (apt-get install -y wrk)" >&2; exit 1; }
   fi
   { machine; echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.HttpBenchmark; echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"; } 2>&1 | tee "benchmarks/results/$DATE-http.txt"
+fi
+if [[ "$which" == all || "$which" == lora ]]; then
+  { machine; timeout 1800 java "${JAVA_OPTS[@]}" com.aurous.server.bench.LoraBenchmark 3; } 2>&1 | tee "benchmarks/results/$DATE-lora.txt"
+fi
+if [[ "$which" == all || "$which" == lora-samples ]]; then
+  rm -rf target/bench-models/lora-samples
+  java -cp "$CP" com.aurous.server.Main model export --out target/bench-models/lora-samples
+  timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.LoraSampleGrid target/bench-models/lora-samples benchmarks/aurous-tiny-loras.png 4
 fi

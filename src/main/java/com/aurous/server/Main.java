@@ -39,6 +39,8 @@ public final class Main {
         model export --out DIR [--weights FILE] export aurous-tiny (the built-in weights, or FILE from model train) to DIR
         model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X] [--decoder-steps N] [--init WEIGHTS]
                                                 train aurous-tiny on synthetic scenes into DIR (rerun to resume)
+        model train-lora --out DIR --style pastel|neon|monochrome --base WEIGHTS [--seed N] [--steps N] [--batch N] [--rank N] [--lr X]
+                                                train a LoRA adapter on a frozen model into DIR/<style>.weights (rerun to resume)
         model eval [--model DIR] [--count 200] [--size 1024x1024] [--steps N] [--guidance G]
                    [--seed-base S] [--batch 4] [--out DIR [--png]] [--grid FILE.png] [--psnr]
                                                 generate the held-out scene prompts and score the images
@@ -116,6 +118,8 @@ public final class Main {
       new com.aurous.server.cli.ModelEvalCommands(System.out, System.err).run(cli);
     } else if ("train".equals(sub)) {
       com.aurous.server.cli.TrainCommand.run(cli, System.out);
+    } else if ("train-lora".equals(sub)) {
+      com.aurous.server.cli.TrainLoraCommand.run(cli, System.out);
     } else {
       throw new CliArgs.CliException("unknown command: model " + sub);
     }

@@ -1,6 +1,7 @@
 package com.aurous.server.engine;
 
 import com.aurous.server.engine.sampling.Sampler;
+import com.aurous.server.model.lora.AdapterLibrary;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,8 @@ final class RunningGeneration {
   final int latentH;
   final int latentW;
   final String bucket;
+  /** Its LoRA mix as the adapter library names it (empty: the base model). */
+  final List<AdapterLibrary.Weighted> adapters;
   final List<RunningSample> samples = new ArrayList<>();
   final byte[][] images;
   float[] condContext;
@@ -30,11 +33,25 @@ final class RunningGeneration {
   int reportedStep;
 
   RunningGeneration(ClaimedGeneration claim, Sampler sampler, int latentH, int latentW) {
+    this(claim, sampler, latentH, latentW, false);
+  }
+
+  /**
+   * @param bucketByAdapters the model takes one adapter mix per call, so only generations with the
+   *     same mix may share a step
+   */
+  RunningGeneration(ClaimedGeneration claim, Sampler sampler, int latentH, int latentW,
+      boolean bucketByAdapters) {
     this.claim = claim;
     this.sampler = sampler;
     this.latentH = latentH;
     this.latentW = latentW;
-    this.bucket = latentW + "x" + latentH;
+    List<AdapterLibrary.Weighted> mix = new ArrayList<>();
+    for (ClaimedGeneration.AdapterUse a : claim.adapters()) {
+      mix.add(new AdapterLibrary.Weighted(a.name(), a.weight()));
+    }
+    this.adapters = List.copyOf(mix);
+    this.bucket = latentW + "x" + latentH + (bucketByAdapters && !mix.isEmpty() ? " " + mix : "");
     this.images = new byte[claim.imageCount()][];
   }
 

@@ -10,7 +10,9 @@ import com.aurous.server.generation.SeedPlan;
 import com.aurous.server.generation.StrengthSchedule;
 import com.aurous.server.model.DiffusionModel;
 import com.aurous.server.model.ModelManifest;
+import com.aurous.server.model.PackedAdapters;
 import com.aurous.server.model.PromptTokenizer;
+import com.aurous.server.model.lora.AdapterLibrary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +68,7 @@ public final class StepLoop implements Runnable {
   private record ReferencesFailed(ClaimedGeneration generation, String message) {}
 
   private final DiffusionModel model;
+  private final AdapterLibrary adapters;
   private final ModelManifest manifest;
   private final PromptTokenizer tokenizer;
   private final NoiseSchedule schedule;
@@ -88,6 +91,14 @@ public final class StepLoop implements Runnable {
       Listener listener, EngineMetrics metrics) {
     this.model = model;
     this.manifest = model.manifest();
+    this.adapters = model.adapterMode() == DiffusionModel.AdapterMode.NONE ? AdapterLibrary.empty()
+        : AdapterLibrary.load(model.dir());
+    if (model.adapterMode() != DiffusionModel.AdapterMode.NONE
+        && !java.util.Arrays.equals(adapters.widths(), model.adapterWidths())) {
+      throw new IllegalArgumentException("model " + manifest.name() + ": the manifest's adapter targets "
+          + "pack to widths " + java.util.Arrays.toString(adapters.widths()) + ", denoise takes "
+          + java.util.Arrays.toString(model.adapterWidths()));
+    }
     if (!"epsilon".equals(manifest.predictionType())) {
       throw new IllegalArgumentException("model " + manifest.name() + " predicts '" + manifest.predictionType()
           + "'; the samplers here take epsilon-prediction models");
@@ -258,12 +269,22 @@ public final class StepLoop implements Runnable {
   private RunningGeneration runningGeneration(ClaimedGeneration g) {
     int ds = manifest.latentDownscale();
     Sampler sampler = samplersBySteps.computeIfAbsent(g.steps(), s -> Samplers.create(samplerName, schedule, s));
-    return new RunningGeneration(g, sampler, g.height() / ds, g.width() / ds);
+    return new RunningGeneration(g, sampler, g.height() / ds, g.width() / ds,
+        model.adapterMode() == DiffusionModel.AdapterMode.PER_CALL);
   }
 
   /** Encodes the prompts of newly claimed generations in one call and seeds their samples. */
-  private void admit(List<RunningGeneration> claimed) {
-    List<RunningGeneration> gens = encodeReferences(claimed);
+  private void admit(List<RunningGeneration> all) {
+    List<RunningGeneration> usable = new ArrayList<>();
+    for (RunningGeneration g : all) {
+      String problem = adapterProblem(g);
+      if (problem != null) {
+        failAll(List.of(g), problem);
+      } else {
+        usable.add(g);
+      }
+    }
+    List<RunningGeneration> gens = encodeReferences(usable);
     if (gens.isEmpty()) {
       return;
     }
@@ -377,6 +398,46 @@ public final class StepLoop implements Runnable {
     }
   }
 
+  /** Why a generation's LoRA mix cannot run on this model, or null. */
+  private String adapterProblem(RunningGeneration g) {
+    if (g.adapters.isEmpty()) {
+      return null;
+    }
+    if (model.adapterMode() == DiffusionModel.AdapterMode.NONE) {
+      return "model " + manifest.name() + " takes no LoRA adapters (its denoise has no adapter inputs)";
+    }
+    return adapters.problem(g.adapters);
+  }
+
+  /**
+   * The call's adapters: per-sample slots (slot k+1 = the k-th distinct mix of the batch, 0 = the
+   * base model; cond and uncond rows of a sample share its slot), or the batch's one mix for a
+   * model that takes one per call (the bucket keeps such batches to one mix).
+   */
+  private PackedAdapters packAdapters(List<RunningSample> batch) {
+    int b = batch.size();
+    switch (model.adapterMode()) {
+      case NONE:
+        return null;
+      case PER_CALL:
+        return adapters.packSingle(batch.get(0).generation.adapters, 2 * b);
+      default:
+        break;
+    }
+    Map<List<AdapterLibrary.Weighted>, Integer> slots = new LinkedHashMap<>();
+    int[] index = new int[2 * b];
+    for (int i = 0; i < b; i++) {
+      List<AdapterLibrary.Weighted> mix = batch.get(i).generation.adapters;
+      if (!mix.isEmpty()) {
+        int slot = slots.computeIfAbsent(mix, k -> slots.size() + 1);
+        index[i] = slot;
+        index[b + i] = slot;
+      }
+    }
+    return slots.isEmpty() ? PackedAdapters.none(2 * b)
+        : adapters.pack(new ArrayList<>(slots.keySet()), index);
+  }
+
   private void step(List<RunningSample> batch) {
     RunningGeneration first = batch.get(0).generation;
     int b = batch.size();
@@ -399,7 +460,7 @@ public final class StepLoop implements Runnable {
     long started = System.nanoTime();
     float[] eps;
     try {
-      eps = model.denoise(x, 2 * b, h, w, timesteps, context);
+      eps = model.denoise(x, 2 * b, h, w, timesteps, context, packAdapters(batch));
     } catch (RuntimeException e) {
       failAll(generationsOf(batch), "model error during denoising: " + e.getMessage());
       return;

@@ -42,12 +42,33 @@ public final class DiffusionModel implements AutoCloseable {
   private final SessionFunction denoise;
   private final SessionFunction decode;
   private final SessionFunction encodeImage;
+  private final AdapterMode adapterMode;
+  private final int adapterWidthA;
+  private final int adapterWidthB;
+
+  /**
+   * Which LoRA adapter inputs the model's {@code denoise} has (MODEL_FORMAT.md, "Adapters"):
+   * per-sample slots ({@code adapter_index}, {@code lora_a}, {@code lora_b}), one adapter for the
+   * whole call ({@code lora_a}, {@code lora_b}), or none.
+   */
+  public enum AdapterMode { PER_SAMPLE, PER_CALL, NONE }
 
   private DiffusionModel(Path dir, ModelManifest manifest, String device, SavedModelBundle bundle) {
     this.dir = dir;
     this.manifest = manifest;
     this.device = device;
     this.bundle = bundle;
+    Signature sig = null;
+    for (Signature s : bundle.signatures()) {
+      if (s.key().equals(ModelManifest.SIG_DENOISE)) {
+        sig = s;
+      }
+    }
+    Map<String, Signature.TensorDescription> in = sig.getInputs();
+    this.adapterMode = in.containsKey(ADAPTER_INDEX) ? AdapterMode.PER_SAMPLE
+        : in.containsKey(LORA_A) ? AdapterMode.PER_CALL : AdapterMode.NONE;
+    this.adapterWidthA = adapterMode == AdapterMode.NONE ? 0 : (int) in.get(LORA_A).shape.get(2);
+    this.adapterWidthB = adapterMode == AdapterMode.NONE ? 0 : (int) in.get(LORA_B).shape.get(2);
     this.encodePrompt = bundle.function(ModelManifest.SIG_ENCODE_PROMPT);
     this.denoise = bundle.function(ModelManifest.SIG_DENOISE);
     this.decode = bundle.function(ModelManifest.SIG_DECODE);
@@ -154,10 +175,31 @@ public final class DiffusionModel implements AutoCloseable {
     check(where, byKey, ModelManifest.SIG_ENCODE_PROMPT,
         List.of(new Spec("token_ids", DataType.DT_INT32, -1, t)),
         List.of(new Spec("context", DataType.DT_FLOAT, -1, t, d)));
-    check(where, byKey, ModelManifest.SIG_DENOISE,
-        List.of(new Spec("latents", DataType.DT_FLOAT, -1, -1, -1, c),
-            new Spec("timesteps", DataType.DT_FLOAT, -1),
-            new Spec("context", DataType.DT_FLOAT, -1, t, d)),
+    List<Spec> denoiseInputs = new ArrayList<>(List.of(
+        new Spec("latents", DataType.DT_FLOAT, -1, -1, -1, c),
+        new Spec("timesteps", DataType.DT_FLOAT, -1),
+        new Spec("context", DataType.DT_FLOAT, -1, t, d)));
+    Signature denoiseSig = byKey.get(ModelManifest.SIG_DENOISE);
+    if (denoiseSig != null) {
+      Map<String, Signature.TensorDescription> in = denoiseSig.getInputs();
+      boolean index = in.containsKey(ADAPTER_INDEX);
+      boolean a = in.containsKey(LORA_A);
+      boolean b = in.containsKey(LORA_B);
+      if (a != b || (index && !a)) {
+        throw new ModelLoadException(where + ": signature 'denoise' has an incomplete set of "
+            + "adapter inputs " + in.keySet() + " (either adapter_index, lora_a and lora_b, or "
+            + "lora_a and lora_b, or none)");
+      }
+      if (index) {
+        denoiseInputs.add(new Spec(ADAPTER_INDEX, DataType.DT_INT32, -1));
+      }
+      if (a) {
+        // [slots, rank, width]: slots and rank dynamic, the packed width fixed.
+        denoiseInputs.add(new Spec(LORA_A, DataType.DT_FLOAT, -1, -1, fixedLast(where, in, LORA_A)));
+        denoiseInputs.add(new Spec(LORA_B, DataType.DT_FLOAT, -1, -1, fixedLast(where, in, LORA_B)));
+      }
+    }
+    check(where, byKey, ModelManifest.SIG_DENOISE, denoiseInputs,
         List.of(new Spec("noise_pred", DataType.DT_FLOAT, -1, -1, -1, c)));
     check(where, byKey, ModelManifest.SIG_DECODE,
         List.of(new Spec("latents", DataType.DT_FLOAT, -1, -1, -1, c)),
@@ -165,6 +207,20 @@ public final class DiffusionModel implements AutoCloseable {
     check(where, byKey, ModelManifest.SIG_ENCODE_IMAGE,
         List.of(new Spec("images", DataType.DT_UINT8, -1, -1, -1, 3)),
         List.of(new Spec("latents", DataType.DT_FLOAT, -1, -1, -1, c)));
+  }
+
+  static final String ADAPTER_INDEX = "adapter_index";
+  static final String LORA_A = "lora_a";
+  static final String LORA_B = "lora_b";
+
+  private static long fixedLast(String where, Map<String, Signature.TensorDescription> in,
+      String name) {
+    Shape s = in.get(name).shape;
+    if (s == null || s.isUnknown() || s.numDimensions() != 3 || s.get(2) < 1) {
+      throw new ModelLoadException(where + ": signature 'denoise' input '" + name + "' must have "
+          + "shape [-1, -1, width] with a fixed width, got " + s);
+    }
+    return s.get(2);
   }
 
   private static void check(String where, Map<String, Signature> byKey, String key,
@@ -270,6 +326,9 @@ public final class DiffusionModel implements AutoCloseable {
    */
   public float[] denoise(float[] latents, int batch, int h, int w, float[] timesteps,
       float[] context) {
+    if (adapterMode != AdapterMode.NONE) {
+      return denoise(latents, batch, h, w, timesteps, context, PackedAdapters.none(batch));
+    }
     long n = (long) batch * h * w * manifest.latentChannels();
     requireLength("latents", latents.length, n);
     requireLength("timesteps", timesteps.length, batch);
@@ -283,6 +342,63 @@ public final class DiffusionModel implements AutoCloseable {
             DataBuffers.of(context, true, false));
         Result r = denoise.call(Map.of("latents", x, "timesteps", ts, "context", ctx))) {
       return floats(r, ModelManifest.SIG_DENOISE, "noise_pred", n);
+    }
+  }
+
+  public AdapterMode adapterMode() {
+    return adapterMode;
+  }
+
+  /** The packed widths of {@code lora_a} and {@code lora_b} (0 without adapter inputs). */
+  public int[] adapterWidths() {
+    return new int[] {adapterWidthA, adapterWidthB};
+  }
+
+  /**
+   * {@link #denoise(float[], int, int, int, float[], float[])} with LoRA adapters: sample i uses
+   * slot {@code adapters.index()[i]} (0 = none) of the packed slots. A {@link AdapterMode#PER_CALL}
+   * model takes one slot for the whole call; a model without adapter inputs takes none.
+   */
+  public float[] denoise(float[] latents, int batch, int h, int w, float[] timesteps,
+      float[] context, PackedAdapters adapters) {
+    if (adapterMode == AdapterMode.NONE) {
+      if (adapters != null && adapters.any()) {
+        throw new IllegalArgumentException("model " + manifest.name() + " has no adapter inputs");
+      }
+      return denoise(latents, batch, h, w, timesteps, context);
+    }
+    PackedAdapters p = adapters == null ? PackedAdapters.none(batch) : adapters;
+    requireLength("adapter index", p.index().length, batch);
+    requireLength("lora_a", p.loraA().length, (long) p.slots() * p.rank() * adapterWidthA);
+    requireLength("lora_b", p.loraB().length, (long) p.slots() * p.rank() * adapterWidthB);
+    if (adapterMode == AdapterMode.PER_CALL && p.slots() != 1) {
+      throw new IllegalArgumentException("model " + manifest.name()
+          + " takes one adapter per call, got " + p.slots() + " slots");
+    }
+    long n = (long) batch * h * w * manifest.latentChannels();
+    requireLength("latents", latents.length, n);
+    requireLength("timesteps", timesteps.length, batch);
+    requireLength("context", context.length,
+        (long) batch * manifest.contextLength() * manifest.contextDim());
+    try (TFloat32 x = TFloat32.tensorOf(Shape.of(batch, h, w, manifest.latentChannels()),
+            DataBuffers.of(latents, true, false));
+        TFloat32 ts = TFloat32.tensorOf(Shape.of(batch), DataBuffers.of(timesteps, true, false));
+        TFloat32 ctx = TFloat32.tensorOf(
+            Shape.of(batch, manifest.contextLength(), manifest.contextDim()),
+            DataBuffers.of(context, true, false));
+        TInt32 idx = TInt32.tensorOf(Shape.of(batch), DataBuffers.of(p.index(), true, false));
+        TFloat32 a = TFloat32.tensorOf(Shape.of(p.slots(), p.rank(), adapterWidthA),
+            DataBuffers.of(p.loraA(), true, false));
+        TFloat32 b = TFloat32.tensorOf(Shape.of(p.slots(), p.rank(), adapterWidthB),
+            DataBuffers.of(p.loraB(), true, false))) {
+      Map<String, Tensor> feeds = new HashMap<>(Map.of("latents", x, "timesteps", ts, "context", ctx,
+          LORA_A, a, LORA_B, b));
+      if (adapterMode == AdapterMode.PER_SAMPLE) {
+        feeds.put(ADAPTER_INDEX, idx);
+      }
+      try (Result r = denoise.call(feeds)) {
+        return floats(r, ModelManifest.SIG_DENOISE, "noise_pred", n);
+      }
     }
   }
 

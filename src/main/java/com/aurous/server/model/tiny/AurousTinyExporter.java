@@ -41,9 +41,67 @@ public final class AurousTinyExporter {
 
   private AurousTinyExporter() {}
 
+  /** The LoRA adapters shipped with the built-in model (class-path {@value #BUILT_IN_LORA_DIR}). */
+  public static final java.util.List<String> BUILT_IN_LORAS = java.util.List.of("pastel", "neon",
+      "monochrome");
+  public static final String BUILT_IN_LORA_DIR = "/aurous-tiny/loras/";
+  /** Sub-directory of a model directory holding its LoRA weight files, {@code <name>.weights}. */
+  public static final String LORA_DIR = "loras";
+
+  /**
+   * Which adapter inputs the exported {@code denoise} has (MODEL_FORMAT.md, "Adapters"): the
+   * per-sample form, the one-adapter-per-call form, or none (a model that predates adapters).
+   */
+  public enum AdapterInputs { PER_SAMPLE, PER_CALL, NONE }
+
   /** Exports the built-in aurous-tiny into {@code dir} (created if needed; overwritten). */
   public static void export(Path dir) throws IOException {
     export(dir, builtInWeights());
+    copyBuiltInLoras(dir);
+  }
+
+  /** Copies the shipped LoRA files into {@code dir/loras}. */
+  public static void copyBuiltInLoras(Path dir) throws IOException {
+    Path loras = dir.resolve(LORA_DIR);
+    Files.createDirectories(loras);
+    for (String name : BUILT_IN_LORAS) {
+      try (InputStream in = AurousTinyExporter.class.getResourceAsStream(
+          BUILT_IN_LORA_DIR + name + ".weights")) {
+        if (in == null) {
+          continue; // a build without the shipped adapters still serves the base model
+        }
+        Files.copy(in, loras.resolve(name + ".weights"),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
+  /**
+   * A fingerprint of what {@link #export(Path)} writes (format revision, built-in weights and
+   * LoRA files): a provisioned copy with another fingerprint is stale and is exported again.
+   */
+  public static String builtInFingerprint() throws IOException {
+    try {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      md.update("export-format-2 adapters".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      digest(md, BUILT_IN_WEIGHTS);
+      for (String name : BUILT_IN_LORAS) {
+        digest(md, BUILT_IN_LORA_DIR + name + ".weights");
+      }
+      return java.util.HexFormat.of().formatHex(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void digest(java.security.MessageDigest md, String resource) throws IOException {
+    try (InputStream in = AurousTinyExporter.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        return;
+      }
+      md.update(resource.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      md.update(in.readAllBytes());
+    }
   }
 
   /** The trained weights shipped in the jar. */
@@ -56,20 +114,36 @@ public final class AurousTinyExporter {
     }
   }
 
-  /** Exports aurous-tiny with the given weights into {@code dir}. */
+  /** Exports aurous-tiny with the given weights into {@code dir}, per-sample adapter inputs. */
   public static void export(Path dir, WeightFile weights) throws IOException {
+    export(dir, weights, AdapterInputs.PER_SAMPLE);
+  }
+
+  /** Exports aurous-tiny with the given weights and adapter inputs into {@code dir}. */
+  public static void export(Path dir, WeightFile weights, AdapterInputs adapterInputs)
+      throws IOException {
     Files.createDirectories(dir);
     try (Graph g = new Graph(); Session session = new Session(g)) {
       Ops tf = Ops.create(g);
       Params params = Params.of(weights);
-      TinyNet net = new TinyNet(tf, params);
+      Ops d = tf.withSubScope("denoise");
+      int[] widths = Adapter.packedWidths();
+      Operand<TInt32> adapterIndex = adapterInputs != AdapterInputs.PER_SAMPLE ? null
+          : d.withName("adapter_index").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      Operand<TFloat32> loraA = adapterInputs == AdapterInputs.NONE ? null
+          : d.withName("lora_a").placeholder(TFloat32.class,
+              Placeholder.shape(Shape.of(-1, -1, widths[0])));
+      Operand<TFloat32> loraB = adapterInputs == AdapterInputs.NONE ? null
+          : d.withName("lora_b").placeholder(TFloat32.class,
+              Placeholder.shape(Shape.of(-1, -1, widths[1])));
+      Adapter adapter = loraA == null ? null : Adapter.perSample(adapterIndex, loraA, loraB);
+      TinyNet net = new TinyNet(tf, params, adapter);
 
       Ops p = tf.withSubScope("encode_prompt");
       Operand<TInt32> tokenIds = p.withName("token_ids").placeholder(TInt32.class,
           Placeholder.shape(Shape.of(-1, TinyNet.CONTEXT_LENGTH)));
       Operand<TFloat32> context = p.withName("context").identity(net.encodePrompt(tokenIds));
 
-      Ops d = tf.withSubScope("denoise");
       Operand<TFloat32> latents = d.withName("latents").placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, -1, -1, TinyNet.LATENT_CHANNELS)));
       Operand<TFloat32> timesteps = d.withName("timesteps").placeholder(TFloat32.class,
@@ -99,9 +173,16 @@ public final class AurousTinyExporter {
       session.initialize(); // assigns the weights' values, which the exporter then saves
       Signature encodePrompt = Signature.builder(ModelManifest.SIG_ENCODE_PROMPT)
           .input("token_ids", tokenIds).output("context", context).build();
-      Signature denoise = Signature.builder(ModelManifest.SIG_DENOISE)
+      Signature.Builder denoiseSig = Signature.builder(ModelManifest.SIG_DENOISE)
           .input("latents", latents).input("timesteps", timesteps)
-          .input("context", denoiseContext).output("noise_pred", noisePred).build();
+          .input("context", denoiseContext).output("noise_pred", noisePred);
+      if (adapterIndex != null) {
+        denoiseSig.input("adapter_index", adapterIndex);
+      }
+      if (loraA != null) {
+        denoiseSig.input("lora_a", loraA).input("lora_b", loraB);
+      }
+      Signature denoise = denoiseSig.build();
       Signature decode = Signature.builder(ModelManifest.SIG_DECODE)
           .input("latents", decodeLatents).output("images", images).build();
       Signature encodeImage = Signature.builder(ModelManifest.SIG_ENCODE_IMAGE)
@@ -115,10 +196,10 @@ public final class AurousTinyExporter {
               SessionFunction.create(encodeImage, session))
           .export();
     }
-    writeManifest(dir, Params.of(weights).flag(TinyNet.ZERO_SNR_FLAG));
+    writeManifest(dir, Params.of(weights).flag(TinyNet.ZERO_SNR_FLAG), adapterInputs != AdapterInputs.NONE);
   }
 
-  static void writeManifest(Path dir, boolean zeroSnr) throws IOException {
+  static void writeManifest(Path dir, boolean zeroSnr, boolean adapters) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", MODEL_NAME);
     m.put("latent_channels", TinyNet.LATENT_CHANNELS);
@@ -145,6 +226,17 @@ public final class AurousTinyExporter {
       // Trained with no picture left at the last timestep: sample from there (trailing grid).
       m.put("rescale_betas_zero_snr", true);
       m.put("timestep_spacing", "trailing");
+    }
+    if (adapters) {
+      java.util.List<Map<String, Object>> targets = new java.util.ArrayList<>();
+      for (Adapter.Target t : Adapter.TARGETS) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("name", t.name());
+        row.put("in", t.in());
+        row.put("out", t.out());
+        targets.add(row);
+      }
+      m.put("adapters", Map.of("targets", targets));
     }
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(dir.resolve(ModelManifest.FILE_NAME).toFile(), m);

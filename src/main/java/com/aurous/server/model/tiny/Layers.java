@@ -22,15 +22,24 @@ final class Layers {
   final Ops tf;
   final String path;
   private final Params params;
+  /** The LoRA hook on the projections it names, or null (no adapter in this graph). */
+  private final Adapter adapter;
 
-  Layers(Ops tf, String path, Params params) {
+  Layers(Ops tf, String path, Params params, Adapter adapter) {
     this.tf = tf;
     this.path = path;
     this.params = params;
+    this.adapter = adapter;
   }
 
   Layers sub(String name) {
-    return new Layers(tf.withSubScope(name), path.isEmpty() ? name : path + "/" + name, params);
+    return new Layers(tf.withSubScope(name), path.isEmpty() ? name : path + "/" + name, params,
+        adapter);
+  }
+
+  private Operand<TInt32> batchDim(Operand<TFloat32> x) {
+    return tf.stridedSlice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}),
+        tf.constant(new int[] {1}));
   }
 
   Operand<TFloat32> weight(String name, Params.Init init, float std, int... dims) {
@@ -46,6 +55,18 @@ final class Layers {
   /** x [N, in] -> [N, out]. */
   Operand<TFloat32> dense(String name, Operand<TFloat32> x, int in, int out, float gain) {
     Layers l = sub(name);
+    Operand<TFloat32> y = plainDense(l, x, in, out, gain);
+    if (adapter == null) {
+      return y;
+    }
+    // x is [B, in]: one row per sample.
+    Operand<TFloat32> rows = tf.expandDims(x, tf.constant(1));
+    Operand<TFloat32> d = adapter.delta(l.tf.withSubScope("lora"), l.path, rows, in, out);
+    return d == null ? y : l.tf.math.add(y, tf.squeeze(d, org.tensorflow.op.core.Squeeze.axis(List.of(1L))));
+  }
+
+  private static Operand<TFloat32> plainDense(Layers l, Operand<TFloat32> x, int in, int out,
+      float gain) {
     var w = l.weight("w", Params.Init.NORMAL, gain * (float) Math.sqrt(1.0 / in), in, out);
     var b = l.weight("b", Params.Init.ZEROS, 0, out);
     return l.tf.nn.biasAdd(l.tf.linalg.matMul(x, w), b);
@@ -55,10 +76,19 @@ final class Layers {
   Operand<TFloat32> denseLast(String name, Operand<TFloat32> x, int in, int out, float gain) {
     Operand<TInt32> shape = tf.shape(x);
     Operand<TFloat32> flat = tf.reshape(x, tf.constant(new int[] {-1, in}));
-    Operand<TFloat32> y = dense(name, flat, in, out, gain);
+    Layers l = sub(name);
+    Operand<TFloat32> y = plainDense(l, flat, in, out, gain);
     Operand<TInt32> lead = tf.stridedSlice(shape, tf.constant(new int[] {0}), tf.constant(new int[] {-1}),
         tf.constant(new int[] {1}));
-    return tf.reshape(y, tf.concat(List.of(lead, tf.constant(new int[] {out})), tf.constant(0)));
+    Operand<TFloat32> shaped =
+        tf.reshape(y, tf.concat(List.of(lead, tf.constant(new int[] {out})), tf.constant(0)));
+    if (adapter == null) {
+      return shaped;
+    }
+    Operand<TFloat32> rows = tf.reshape(x, tf.concat(List.of(batchDim(x), tf.constant(new int[] {-1, in})),
+        tf.constant(0)));
+    Operand<TFloat32> d = adapter.delta(l.tf.withSubScope("lora"), l.path, rows, in, out);
+    return d == null ? shaped : tf.math.add(shaped, tf.reshape(d, tf.shape(shaped)));
   }
 
   /** k x k conv with reflect padding; stride 2 halves H and W (rounding up). */
@@ -70,7 +100,13 @@ final class Layers {
     var b = l.weight("b", Params.Init.ZEROS, 0, out);
     Operand<TFloat32> p = reflectPad(x, k / 2);
     var y = l.tf.nn.conv2d(p, w, List.of(1L, (long) stride, (long) stride, 1L), "VALID");
-    return l.tf.nn.biasAdd(y, b);
+    Operand<TFloat32> out2 = l.tf.nn.biasAdd(y, b);
+    if (adapter == null || stride != 1) {
+      return out2;
+    }
+    // A 1x1 adapter on the conv's input (its centre tap), per pixel.
+    Operand<TFloat32> d = adapter.delta(l.tf.withSubScope("lora"), l.path, tokens(x, in), in, out);
+    return d == null ? out2 : l.tf.math.add(out2, l.tf.reshape(d, l.tf.shape(out2)));
   }
 
   Operand<TFloat32> conv(String name, Operand<TFloat32> x, int k, int in, int out) {

@@ -62,8 +62,13 @@ public final class TinyNet {
   private final boolean zeroSnr;
 
   public TinyNet(Ops tf, Params params) {
+    this(tf, params, null);
+  }
+
+  /** With a LoRA hook on the denoiser's projections ({@link Adapter#TARGETS}); null = none. */
+  public TinyNet(Ops tf, Params params, Adapter adapter) {
     params.bind(tf);
-    this.root = new Layers(tf, "", params);
+    this.root = new Layers(tf, "", params, adapter);
     this.zeroSnr = params.flag(ZERO_SNR_FLAG);
   }
 
