@@ -189,8 +189,8 @@ public final class EngineBenchmark {
       long n = seq.incrementAndGet();
       String id = "img_bench" + n;
       submittedAt.put(id, System.nanoTime());
-      loop.submit(new ClaimedGeneration(id, "a lighthouse on a cliff at dusk, number " + n, null, size, size, STEPS,
-          GUIDANCE, CFG_RESCALE, n & 0xffffffffL, 1, System.currentTimeMillis()));
+      loop.submit(new ClaimedGeneration(id, "team_bench", "a lighthouse on a cliff at dusk, number " + n, null, size, size,
+          STEPS, GUIDANCE, CFG_RESCALE, n & 0xffffffffL, 1, System.currentTimeMillis(), null, null, null));
     };
     for (int i = 0; i < c; i++) {
       submit.run();
