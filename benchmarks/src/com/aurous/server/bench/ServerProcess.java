@@ -71,10 +71,12 @@ final class ServerProcess implements AutoCloseable {
     pb.environment().put("AUROUS_HTTP_PORT", String.valueOf(port));
     pb.environment().put("AUROUS_NODE_ROLES", "[\"api\"]");
     pb.environment().put("AUROUS_BOOTSTRAP_DEFAULT_CREDITS", "10000000");
+    // A shared, loaded machine can take PostgreSQL longer than the default 5 s to answer at start.
+    pb.environment().put("AUROUS_DATABASE_ACQUIRE_TIMEOUT_MS", "60000");
     pb.environment().putAll(env);
     Process p = pb.start();
     ServerProcess s = new ServerProcess(name, p, port, null, dir);
-    s.awaitUp("/healthz", Duration.ofSeconds(180));
+    s.awaitUp("/healthz", Duration.ofSeconds(600));
     Path keyFile = dir.resolve("data").resolve("dev-api-key");
     long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!(Files.exists(keyFile) && Files.size(keyFile) > 0) && System.nanoTime() < until) {
