@@ -2,9 +2,9 @@
 # Builds the project (test-compile also compiles benchmarks/src, a test source root) and runs the
 # benchmarks: EngineBenchmark (StepLoop directly, batched vs max_batch_size 1) then
 # ServerBenchmark (HTTP through a real node vs a raw model loop), then LatencyBenchmark (one image at
-# concurrency 1: create -> succeeded by polling, webhook and Prefer: wait, vs the engine + PNG alone),
-# then HttpBenchmark (the cheap routes, estimate and GET, under wrk against the bare Vert.x reference
-# BareServer, interleaved); the loadtest stage starts a node from the jar and sweeps an open-loop
+# concurrency 1: create -> succeeded by polling and Prefer: wait through loadtest, and by webhook, vs the engine + PNG alone),
+# then HttpBenchmark (the cheap routes, estimate and GET, driven by `aurous-server.jar loadtest` against the
+# bare Vert.x reference BareServer, interleaved); the loadtest stage starts a node from the jar and sweeps an open-loop
 # rate over it with `aurous-server.jar loadtest`.
 # ModelCostBenchmark (model-cost): the previous random-weight aurous-tiny (exported from git history,
 # commit 6db52c5) against the trained one, one 1024x1024 image each.
@@ -46,7 +46,11 @@ if [[ "$which" == all || "$which" == server ]]; then
   { machine; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.ServerBenchmark; } 2>&1 | tee "benchmarks/results/$DATE-server.txt"
 fi
 if [[ "$which" == all || "$which" == latency ]]; then
-  { machine; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.LatencyBenchmark; } 2>&1 | tee "benchmarks/results/$DATE-latency.txt"
+  { machine; echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    top -b -n1 | head -15 | sed 's/^/# top: /'
+    timeout 1800 java "${JAVA_OPTS[@]}" com.aurous.server.bench.LatencyBenchmark
+    echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    top -b -n1 | head -15 | sed 's/^/# top: /'; } 2>&1 | tee "benchmarks/results/$DATE-latency.txt"
 fi
 if [[ "$which" == all || "$which" == loadtest ]]; then
   # A node from the jar on a free loopback port with its own embedded PostgreSQL in a temp dir,
@@ -89,10 +93,16 @@ if [[ "$which" == all || "$which" == samples ]]; then
   timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.SampleGrid target/bench-models/samples benchmarks/aurous-tiny 12
 fi
 if [[ "$which" == all || "$which" == http ]]; then
-  if ! command -v wrk >/dev/null; then
-    apt-get install -y wrk >/dev/null || { echo "wrk is missing and could not be installed (apt-get install -y wrk)" >&2; exit 1; }
-  fi
-  { machine; echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"; timeout 900 java "${JAVA_OPTS[@]}" com.aurous.server.bench.HttpBenchmark; echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"; } 2>&1 | tee "benchmarks/results/$DATE-http.txt"
+  # Servers and load generator each in their own JVM: the bare Vert.x reference (BareServer, built
+  # here with the benchmarks), the node from target/aurous-server.jar and, with
+  # BENCH_BASELINE_JAR=/path/to/other/aurous-server.jar, another build as "before"; the load is
+  # `aurous-server.jar loadtest`, closed loop.
+  mvn -o -q -DskipTests package
+  { machine; echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    top -b -n1 | head -15 | sed 's/^/# top: /'
+    timeout 1800 java -Xmx512m -cp "$CP" com.aurous.server.bench.HttpBenchmark
+    echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    top -b -n1 | head -15 | sed 's/^/# top: /'; } 2>&1 | tee "benchmarks/results/$DATE-http.txt"
 fi
 if [[ "$which" == all || "$which" == lora ]]; then
   { machine; timeout 1800 java "${JAVA_OPTS[@]}" com.aurous.server.bench.LoraBenchmark 3; } 2>&1 | tee "benchmarks/results/$DATE-lora.txt"

@@ -41,6 +41,7 @@ import com.aurous.server.generation.IdempotencyStore;
 import com.aurous.server.generation.GenerationDispatcher;
 import com.aurous.server.generation.OutputLinks;
 import com.aurous.server.generation.GenerationAddresses;
+import com.aurous.server.generation.TerminalViewCache;
 import com.aurous.server.generation.TerminalWaits;
 import com.aurous.server.net.AddressPolicy;
 import com.aurous.server.net.UrlChecker;
@@ -353,7 +354,8 @@ public final class AurousNode implements AutoCloseable {
         waits,
         config.integer("api.prefer_wait_max_s"),
         enhancer,
-        rateLimits);
+        rateLimits,
+        new TerminalViewCache(config.integer("api.terminal_cache_max_entries"), config.integer("api.terminal_cache_ttl_s")));
     return new ApiServices(config.httpHost(), port, config.integer("http.max_body_bytes"), config.integer("files.max_bytes"),
         config.integer("http.idle_timeout_s"),
         config.integer("api.unavailable_retry_after_s"),

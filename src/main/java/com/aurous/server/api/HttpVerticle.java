@@ -51,8 +51,9 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     this.router = router;
     var errors = ErrorResponses.handler(services.unavailableRetryAfterSeconds());
-    router.route().handler(RequestIds::handle);
-    router.route().failureHandler(errors);
+    // Handlers that every request of a prefix passes share one route: each route is a match the
+    // router tries for every request, and the cheapest routes spend a share of their time there.
+    router.route().handler(RequestIds::handle).failureHandler(errors);
 
     router.get("/openapi.json").handler(services.openApi()::handle);
     // Kept for existing probes: the same meaning as /health/live (the process answers).
@@ -65,6 +66,7 @@ public final class HttpVerticle extends VerticleBase {
     // Only POST routes read a body, and only as JSON (but POST /v1/files, multipart): a body on any other method is left unread,
     // so no form or multipart decoder runs (it threw for non-POST methods, answering 500).
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.maxBodyBytes()).setHandleFileUploads(false);
+    // vertx-web refuses a body handler after a user handler on one route, hence two routes here.
     router.post("/v1/*").handler(JsonBodies::beforeBody);
     router.post("/v1/*").handler(ctx -> {
       if (MultipartBodies.isUploadRoute(ctx)) {

@@ -12,6 +12,7 @@ import com.aurous.server.generation.GenerationStore;
 import com.aurous.server.generation.GenerationView;
 import com.aurous.server.generation.IdempotencyStore;
 import com.aurous.server.generation.ImageRequest;
+import com.aurous.server.generation.TerminalViewCache;
 import com.aurous.server.generation.TerminalWaits;
 import com.aurous.server.pricing.PricingTable;
 import com.aurous.server.ratelimit.RateLimitSettings;
@@ -42,11 +43,12 @@ public final class ImagesApi {
   private final int preferWaitMaxSeconds;
   private final PromptEnhancer enhancer;
   private final RateLimitSettings rateLimits;
+  private final TerminalViewCache terminalViews;
 
   public ImagesApi(ImageRequestParser parser, CatalogResolver catalog, GenerationDefaults defaults, PricingTable pricing,
       GenerationStore store, IdempotencyStore idempotency, GenerationView view, GenerationDispatcher dispatcher,
       AdmissionControl admission, int listDefaultLimit, int listMaxLimit, TerminalWaits waits, int preferWaitMaxSeconds,
-      PromptEnhancer enhancer, RateLimitSettings rateLimits) {
+      PromptEnhancer enhancer, RateLimitSettings rateLimits, TerminalViewCache terminalViews) {
     this.enhancer = enhancer;
     this.parser = parser;
     this.catalog = catalog;
@@ -62,6 +64,7 @@ public final class ImagesApi {
     this.waits = waits;
     this.preferWaitMaxSeconds = preferWaitMaxSeconds;
     this.rateLimits = rateLimits;
+    this.terminalViews = terminalViews;
   }
 
   /** POST /v1/images/estimate: full validation, then the price; no side effects. */
@@ -229,12 +232,23 @@ public final class ImagesApi {
   public void get(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
     String id = imageId(ctx);
+    TerminalViewCache.Entry held = terminalViews.get(id);
+    if (held != null) {
+      if (held.teamId().equals(team.id())) {
+        sendJson(ctx, 200, held.body());
+      } else {
+        ctx.fail(notFound(id));
+      }
+      return;
+    }
     store.find(team.id(), id)
         .onSuccess(row -> {
           if (row == null) {
             ctx.fail(notFound(id));
           } else {
-            sendJson(ctx, 200, view.toJson(row).encode());
+            String body = view.toJson(row).encode();
+            terminalViews.offer(id, row.getString("status"), team.id(), body);
+            sendJson(ctx, 200, body);
           }
         })
         .onFailure(ctx::fail);

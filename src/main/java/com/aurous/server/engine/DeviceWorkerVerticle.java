@@ -116,7 +116,9 @@ public final class DeviceWorkerVerticle extends VerticleBase {
       }
       claimFailures = 0;
       databaseAnswered();
+      int claimedSamples = 0;
       for (ClaimedGeneration g : ar.result()) {
+        claimedSamples += g.imageCount();
         // Our own lease expired during an outage and we took the row back: the run we still hold
         // (or the result waiting to be stored) completes it; a second run would only waste steps.
         if (!loop.heldIds().contains(g.id()) && !awaitingStore.contains(g.id())) {
@@ -128,6 +130,10 @@ public final class DeviceWorkerVerticle extends VerticleBase {
             loop.submit(g);
           }
         }
+      }
+      if (!ar.result().isEmpty() && claimedSamples < free) {
+        // Room was left over, so nothing else was claimable: a lone image starts without batch_timeout.
+        loop.noneWaiting();
       }
       if (more || !ar.result().isEmpty()) {
         claim();
@@ -274,20 +280,19 @@ public final class DeviceWorkerVerticle extends VerticleBase {
 
     @Override
     public void finished(ClaimedGeneration g, List<byte[]> rgbImages) {
-      // Encoded here, on this worker context, and the slots refilled only once stored: refilling
-      // at once (PNGs on the shared pool, overlapping the next steps) measured slower on 2 cores
-      // (benchmarks/README.md).
+      // The slots are refilled only once stored: refilling at once (PNGs overlapping the next
+      // steps) measured slower on 2 cores (benchmarks/README.md).
       context.runOnContext(v -> {
-        Future<Boolean> stored;
         awaitingStore.add(g.id());
-        try {
-          List<byte[]> pngs = encode(g, rgbImages);
-          metrics.phases().mark(g.id(), PhaseTimes.Phase.ENCODED);
-          stored = untilStored(() -> store.succeed(g.id(), workerId, pngs, outputTtlHours));
-        } catch (RuntimeException e) {
-          stored = untilStored(() -> store.fail(List.of(g.id()), workerId, "could not encode the image: " + e.getMessage()))
-              .map(true);
-        }
+        // Encoded on the worker pool while the terminal transaction's first statements run
+        // (WorkStore.succeed waits for the bytes only to insert them and commit).
+        Future<List<byte[]>> pngs = vertx.executeBlocking(() -> encode(g, rgbImages), false)
+            .onSuccess(p -> metrics.phases().mark(g.id(), PhaseTimes.Phase.ENCODED));
+        Future<Boolean> stored = untilStored(() -> store.succeed(g.id(), workerId, pngs, outputTtlHours))
+            .recover(e -> pngs.failed()
+                ? untilStored(() -> store.fail(List.of(g.id()), workerId,
+                    "could not encode the image: " + pngs.cause().getMessage())).map(true)
+                : Future.failedFuture(e));
         stored.onSuccess(applied -> {
               if (applied) {
                 metrics.phases().mark(g.id(), PhaseTimes.Phase.STORED);

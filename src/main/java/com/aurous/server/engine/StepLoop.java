@@ -42,6 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class StepLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(StepLoop.class);
   private static final Object STOP = new Object();
+  /** The claim just submitted took every generation that was waiting: an idle loop need not wait for company. */
+  private static final Object NONE_WAITING = new Object();
 
   /** What the loop reports; called on the loop thread, so implementations hop off it at once. */
   public interface Listener {
@@ -148,6 +150,14 @@ public final class StepLoop implements Runnable {
     return "the reference images could not be loaded";
   }
 
+  /**
+   * Says that the generations just submitted were all the claimable work there was, so an idle
+   * loop starts them at once instead of waiting out batch_timeout for company that is not coming.
+   */
+  public void noneWaiting() {
+    inbox.add(NONE_WAITING);
+  }
+
   public void cancel(String generationId) {
     if (heldIds.contains(generationId)) {
       inbox.add(new Cancel(generationId));
@@ -177,7 +187,7 @@ public final class StepLoop implements Runnable {
       try {
         if (ready.isEmpty()) {
           Object first = inbox.poll(250, TimeUnit.MILLISECONDS);
-          if (first == null) {
+          if (first == null || first == NONE_WAITING) {
             continue;
           }
           handle(first, admitted);
@@ -203,7 +213,10 @@ public final class StepLoop implements Runnable {
     }
   }
 
-  /** An idle worker waits up to batch_timeout for more arrivals, so its first step is fuller. */
+  /**
+   * An idle worker waits up to batch_timeout for more arrivals, so its first step is fuller,
+   * unless its claim said nothing else was waiting ({@link #noneWaiting}).
+   */
   private void gatherCompany(List<RunningGeneration> admitted) throws InterruptedException {
     if (batchTimeoutNanos <= 0) {
       return;
@@ -215,7 +228,7 @@ public final class StepLoop implements Runnable {
         return;
       }
       Object m = inbox.poll(left, TimeUnit.NANOSECONDS);
-      if (m == null) {
+      if (m == null || m == NONE_WAITING) {
         return;
       }
       handle(m, admitted);

@@ -47,12 +47,15 @@ public final class WorkStore {
 
   /**
    * Marks the generation succeeded (charge committed, webhook enqueued) and stores its outputs,
-   * all in one transaction. False: not applied (cancelled, or another worker's result stands).
+   * all in one transaction. The PNGs may still be encoding: the status, ledger and webhook
+   * statements run meanwhile and only the outputs' insert and the commit wait for them, so the
+   * encode and the database overlap. An encode that fails rolls the whole transaction back.
+   * False: not applied (cancelled, or another worker's result stands).
    */
-  public Future<Boolean> succeed(String id, String workerId, List<byte[]> pngs, int ttlHours) {
+  public Future<Boolean> succeed(String id, String workerId, Future<List<byte[]>> pngs, int ttlHours) {
     return generations.pool().withTransaction(tx -> generations.succeed(tx, id, workerId)
         .compose(applied -> applied
-            ? OutputStore.insert(tx, id, pngs, ttlHours).map(true)
+            ? pngs.compose(p -> OutputStore.insert(tx, id, p, ttlHours)).map(true)
             : Future.succeededFuture(false)));
   }
 

@@ -47,6 +47,9 @@ final class ImagesApi {
   }
 
   boolean hasKnownIds() {
+    if (plan.getId() != null) {
+      return true;
+    }
     synchronized (knownIds) {
       return !knownIds.isEmpty();
     }
@@ -59,9 +62,11 @@ final class ImagesApi {
   }
 
   Future<Outcome> get() {
-    String id;
-    synchronized (knownIds) {
-      id = knownIds.isEmpty() ? null : knownIds.get(ThreadLocalRandom.current().nextInt(knownIds.size()));
+    String id = plan.getId();
+    if (id == null) {
+      synchronized (knownIds) {
+        id = knownIds.isEmpty() ? null : knownIds.get(ThreadLocalRandom.current().nextInt(knownIds.size()));
+      }
     }
     if (id == null) {
       return Future.succeededFuture(Outcome.error("no_generation_to_get"));

@@ -23,7 +23,7 @@ public final class LoadTestCommand {
                [--workload FILE.json] [--arrival constant|poisson] [--mix estimate=70,create=20,get=10,create_wait=0]
                [--duration S] [--warmup S] [--max-requests N] [--max-in-flight N] [--until accepted|succeeded]
                [--wait S] [--poll-ms MS] [--request-timeout S] [--drain S] [--sizes 1024x1024,2k_1_1] [--steps 11]
-               [--count N] [--prompt TEXT] [--seed N] [--json FILE] [--html DIR] [--quiet]
+               [--count N] [--prompt TEXT] [--seed N] [--get-id ID] [--json FILE] [--html DIR] [--quiet]
       """;
 
   private LoadTestCommand() {}
@@ -91,7 +91,7 @@ public final class LoadTestCommand {
         err.println("error: the first estimate against " + plan.url() + " failed: " + check.errorKey());
         return 1;
       }
-      if (plan.mix().includes(RequestKind.GET)) {
+      if (plan.mix().includes(RequestKind.GET) && plan.getId() == null) {
         Outcome seeded = api.create(seq.incrementAndGet(), false).await();
         if (!seeded.succeeded()) {
           err.println("error: the generation created for the get kind failed: " + seeded.errorKey());

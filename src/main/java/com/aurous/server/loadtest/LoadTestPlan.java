@@ -24,11 +24,11 @@ record LoadTestPlan(
     double warmupSeconds, double durationSeconds, long maxRequests, int maxInFlight,
     boolean untilSucceeded, int preferWaitSeconds, int pollMillis, double requestTimeoutSeconds,
     double drainSeconds, List<JsonObject> shapes, List<Integer> steps, int count, String prompt,
-    long seed, Path jsonOut, Path htmlDir, boolean progress) {
+    long seed, Path jsonOut, Path htmlDir, boolean progress, String getId) {
 
   static final Set<String> FLAGS = Set.of("url", "key", "workload", "rate", "concurrency", "arrival",
       "mix", "warmup", "duration", "max-requests", "max-in-flight", "until", "wait", "poll-ms",
-      "request-timeout", "drain", "sizes", "steps", "count", "prompt", "seed", "json", "html", "quiet");
+      "request-timeout", "drain", "sizes", "steps", "count", "prompt", "seed", "json", "html", "quiet", "get-id");
 
   static LoadTestPlan parse(Map<String, String> flags) {
     Map<String, String> f = new HashMap<>();
@@ -77,7 +77,19 @@ record LoadTestPlan(
         whole("seed", f.getOrDefault("seed", "1"), 0, Long.MAX_VALUE),
         f.containsKey("json") ? Path.of(f.get("json")) : null,
         f.containsKey("html") ? Path.of(f.get("html")) : null,
-        !f.containsKey("quiet"));
+        !f.containsKey("quiet"),
+        getId(f.get("get-id")));
+  }
+
+  /** --get-id: the "get" kind reads this one generation (or any server's route) instead of ones the run created. */
+  private static String getId(String s) {
+    if (s == null) {
+      return null;
+    }
+    if (!s.matches("[A-Za-z0-9_-]{1,128}")) {
+      throw new CliException("--get-id must be a generation id (letters, digits, _ and -), got '" + s + "'");
+    }
+    return s;
   }
 
   /** The workload file as flag values: arrays join with commas, a mix object as kind=weight. */
@@ -216,6 +228,6 @@ record LoadTestPlan(
         .put("prefer_wait_s", preferWaitSeconds).put("poll_ms", pollMillis)
         .put("request_timeout_s", requestTimeoutSeconds).put("drain_s", drainSeconds)
         .put("sizes", new JsonArray(new ArrayList<>(shapes))).put("steps", new JsonArray(steps))
-        .put("count", count).put("seed", seed);
+        .put("count", count).put("seed", seed).put("get_id", getId);
   }
 }

@@ -12,6 +12,7 @@ import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
@@ -62,9 +63,15 @@ public final class NodeMetrics {
    * addresses would each make a series).
    */
   public MetricsOptions vertxOptions() {
+    // Raw TCP sockets (every read and write of every HTTP and PostgreSQL connection) and UDP are
+    // not reported: the HTTP server's own series say what operators read, and the per-socket
+    // bookkeeping was a measurable share of the cheapest routes' time (benchmarks/README.md).
     return new MicrometerMetricsOptions()
         .setEnabled(enabled)
         .setJvmMetricsEnabled(enabled)
+        .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
+        .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
+        .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET)
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_CODE, Label.HTTP_METHOD, Label.EB_SIDE, Label.EB_FAILURE,
             Label.POOL_TYPE, Label.POOL_NAME));
   }

@@ -66,6 +66,31 @@ class GetListCancelTest {
   }
 
   @Test
+  void aPendingGenerationIsReadFreshAndATerminalOneReadAgainIsTheSameAndStaysPrivate() {
+    String id = api.post("/v1/images", new JsonObject().put("prompt", "read me often")).json().getString("id");
+    assertThat(api.get("/v1/images/" + id).json().getString("status")).isEqualTo("pending");
+    assertThat(api.get("/v1/images/" + id).json().getString("status")).isEqualTo("pending");
+    assertThat(api.post("/v1/images/" + id + "/cancel", "").status()).isEqualTo(200);
+
+    // The pending reads were not remembered: the first read after the cancel sees it.
+    ApiClient.Response first = api.get("/v1/images/" + id);
+    assertThat(first.json().getString("status")).isEqualTo("cancelled");
+    ApiClient.Response again = api.get("/v1/images/" + id);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.json()).isEqualTo(first.json());
+    assertThat(again.header("Content-Type")).isEqualTo("application/json");
+    assertThat(again.header("Aurous-Request-Id")).isNotEqualTo(first.header("Aurous-Request-Id"));
+
+    ApiClient other = node.client(stranger.key());
+    ApiClient.Response foreign = other.get("/v1/images/" + id);
+    ApiClient.Response missing = other.get("/v1/images/img_01HXMQ7Z3K8Y2ABCDEFGHJKMNP");
+    assertThat(foreign.status()).isEqualTo(404);
+    assertThat(foreign.errorCode()).isEqualTo(missing.errorCode());
+    assertThat(foreign.body()).doesNotContain("read me often");
+    assertThat(api.get("/v1/images/" + id).json().getString("status")).isEqualTo("cancelled");
+  }
+
+  @Test
   void otherTeamsGenerationIs404OnGetAndCancelExactlyLikeAMissingOne() {
     ApiClient other = node.client(stranger.key());
     String id = created.get(1);

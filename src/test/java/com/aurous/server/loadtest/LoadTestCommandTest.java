@@ -132,6 +132,41 @@ class LoadTestCommandTest {
   }
 
   @Test
+  void everyGetReadsTheGenerationNamedByGetIdAndTheRunCreatesNone(@TempDir Path dir) throws Exception {
+    TestNode.TeamKey team = node.newTeam(1_000);
+    var api = node.client(team.key());
+    String id = api.post("/v1/images", new JsonObject().put("prompt", "a fixed one").put("steps", 2)).json().getString("id");
+    Path json = dir.resolve("fixed.json");
+    Run r = run("loadtest", "--url", node.baseUrl(), "--key", team.key(), "--concurrency", "2", "--warmup", "0",
+        "--duration", "1", "--mix", "get=1", "--get-id", id, "--json", json.toString(), "--quiet");
+
+    assertThat(r.exit()).isZero();
+    JsonObject report = new JsonObject(Files.readString(json));
+    JsonObject s = report.getJsonArray("stages").getJsonObject(0);
+    assertThat(report.getJsonObject("plan").getString("get_id")).isEqualTo(id);
+    assertThat(s.getLong("ok")).isPositive();
+    assertThat(s.getLong("errors")).as("errors: %s", s.getJsonObject("errors_by")).isZero();
+    // No generation was created to read: the team still has just the one.
+    assertThat(api.get("/v1/images").json().getJsonArray("data")).hasSize(1);
+
+    String unknown = com.aurous.server.util.Ids.newId("img");
+    Run missing = run("loadtest", "--url", node.baseUrl(), "--key", team.key(), "--concurrency", "1", "--warmup", "0",
+        "--duration", "0.5", "--mix", "get=1", "--get-id", unknown, "--json", json.toString(), "--quiet");
+    JsonObject m = new JsonObject(Files.readString(json)).getJsonArray("stages").getJsonObject(0);
+    assertThat(missing.exit()).isZero();
+    assertThat(m.getLong("ok")).isZero();
+    assertThat(m.getJsonObject("errors_by").fieldNames()).containsExactly("404 resource_missing");
+  }
+
+  @Test
+  void aGetIdThatCannotBeAnIdIsAnArgumentError() {
+    Run r = run("loadtest", "--url", node.baseUrl(), "--key", key, "--concurrency", "1", "--mix", "get=1",
+        "--get-id", "../etc");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--get-id");
+  }
+
+  @Test
   void aBadRateRangeIsAnArgumentErrorWithTheUsage() {
     Run r = run("loadtest", "--url", "http://127.0.0.1:9", "--key", "k", "--rate", "40:5:5");
 

@@ -20,6 +20,14 @@ public final class ApiClient {
     this.apiKey = apiKey;
   }
 
+  public String base() {
+    return base;
+  }
+
+  public String apiKey() {
+    return apiKey;
+  }
+
   public record Response(int status, Map<String, java.util.List<String>> headers, String body, byte[] bytes) {
     public JsonObject json() {
       return new JsonObject(body);
