@@ -257,28 +257,9 @@ public final class ImagesApi {
   /** GET /v1/images?limit=&starting_after=: newest first, cursor pagination. */
   public void list(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
-    int limit = listDefaultLimit;
-    String rawLimit = ctx.request().getParam("limit");
-    if (rawLimit != null) {
-      try {
-        limit = Integer.parseInt(rawLimit);
-      } catch (NumberFormatException e) {
-        throw ApiException.invalid("invalid_type", "limit must be an integer.", "limit");
-      }
-      if (limit < 1 || limit > listMaxLimit) {
-        throw ApiException.invalid("out_of_range", "limit must be between 1 and " + listMaxLimit + ".", "limit");
-      }
-    }
-    String after = ctx.request().getParam("starting_after");
-    if (after != null && !Ids.isId("img", after)) {
-      throw ApiException.invalid("invalid_value", "starting_after must be an image id from a previous page.", "starting_after");
-    }
-    for (String name : ctx.queryParams().names()) {
-      if (!name.equals("limit") && !name.equals("starting_after")) {
-        throw ApiException.invalid("unknown_parameter", "Unknown query parameter '" + name + "'.", name);
-      }
-    }
-    int pageSize = limit;
+    PageParams params = PageParams.of(ctx, "img", listDefaultLimit, listMaxLimit);
+    String after = params.startingAfter();
+    int pageSize = params.limit();
     store.list(team.id(), after, pageSize + 1)
         .onSuccess(rows -> {
           JsonArray data = new JsonArray();

@@ -36,28 +36,9 @@ public final class LorasApi implements HttpVerticle.RouteMount {
   /** GET /v1/loras?limit=&starting_after= */
   void list(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
-    for (String name : ctx.queryParams().names()) {
-      if (!name.equals("limit") && !name.equals("starting_after")) {
-        throw ApiException.invalid("unknown_parameter", "Unknown query parameter '" + name + "'.", name);
-      }
-    }
-    int limit = listDefaultLimit;
-    String rawLimit = ctx.request().getParam("limit");
-    if (rawLimit != null) {
-      try {
-        limit = Integer.parseInt(rawLimit);
-      } catch (NumberFormatException e) {
-        throw ApiException.invalid("invalid_type", "limit must be an integer.", "limit");
-      }
-      if (limit < 1 || limit > listMaxLimit) {
-        throw ApiException.invalid("out_of_range", "limit must be between 1 and " + listMaxLimit + ".", "limit");
-      }
-    }
-    String after = ctx.request().getParam("starting_after");
-    if (after != null && !Ids.isId("lora", after)) {
-      throw ApiException.invalid("invalid_value", "starting_after must be a LoRA id from a previous page.", "starting_after");
-    }
-    int pageSize = limit;
+    PageParams params = PageParams.of(ctx, "lora", listDefaultLimit, listMaxLimit);
+    String after = params.startingAfter();
+    int pageSize = params.limit();
     loras.page(team.id(), after, pageSize + 1)
         .onSuccess(rows -> {
           List<Style> page = rows.subList(0, Math.min(pageSize, rows.size()));
