@@ -19,6 +19,19 @@ public final class TrainCommand {
         .withThreads(positive(cli, "threads", d.threads()))
         .withDecoderSteps((int) Math.max(0, Math.min(Integer.MAX_VALUE,
             cli.longFlag("decoder-steps", d.decoderSteps()))));
+    cfg = withLearningRate(cli, cfg);
+    String init = cli.flag("init");
+    if (init != null) {
+      if (!java.nio.file.Files.isRegularFile(Path.of(init))) {
+        throw new CliArgs.CliException("--init must name a weight file, got '" + init + "'");
+      }
+      cfg = cfg.withInit(Path.of(init));
+    }
+    ModelTrainer.onScenes(cfg, out).run();
+  }
+
+  /** {@code --lr}, if given, in (0, 1). */
+  static TrainConfig withLearningRate(CliArgs cli, TrainConfig cfg) {
     String lr = cli.flag("lr");
     if (lr != null) {
       try {
@@ -31,14 +44,7 @@ public final class TrainCommand {
         throw new CliArgs.CliException("--lr must be a number in (0, 1), got '" + lr + "'");
       }
     }
-    String init = cli.flag("init");
-    if (init != null) {
-      if (!java.nio.file.Files.isRegularFile(Path.of(init))) {
-        throw new CliArgs.CliException("--init must name a weight file, got '" + init + "'");
-      }
-      cfg = cfg.withInit(Path.of(init));
-    }
-    ModelTrainer.onScenes(cfg, out).run();
+    return cfg;
   }
 
   private static int positive(CliArgs cli, String flag, int dflt) {

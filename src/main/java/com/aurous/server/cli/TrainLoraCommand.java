@@ -38,18 +38,7 @@ public final class TrainLoraCommand {
     cfg = new TrainConfig(cfg.out(), cfg.seed(), 0, 1, cfg.aeCrop(), cfg.steps(), cfg.batch(),
         canonical, cfg.learningRate(), cfg.aeLearningRate(), cfg.promptDropout(), cfg.threads(),
         cfg.checkpointSeconds(), 0, false, null);
-    String lr = cli.flag("lr");
-    if (lr != null) {
-      try {
-        float v = Float.parseFloat(lr);
-        if (!(v > 0 && v < 1)) {
-          throw new NumberFormatException();
-        }
-        cfg = cfg.withLearningRate(v);
-      } catch (NumberFormatException e) {
-        throw new CliArgs.CliException("--lr must be a number in (0, 1), got '" + lr + "'");
-      }
-    }
+    cfg = TrainCommand.withLearningRate(cli, cfg);
     int rank = positive(cli, "rank", LoraTrainer.DEFAULT_RANK, 64);
     new LoraTrainer(cfg, style, WeightFile.read(base), rank, out).run();
   }
