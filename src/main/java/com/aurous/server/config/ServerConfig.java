@@ -249,7 +249,8 @@ public final class ServerConfig {
     if (!string("enhance.default_template").contains("{prompt}")) {
       throw new ConfigException("enhance.default_template must contain {prompt}");
     }
-    if (integer("enhance.timeout_ms") >= integer("api.idempotency_in_flight_timeout_s") * 1000L) {
+    if ("llm".equals(string("enhance.enhancer"))
+        && integer("enhance.timeout_ms") >= integer("api.idempotency_in_flight_timeout_s") * 1000L) {
       // A create enhances while holding its Idempotency-Key claim; the claim must outlast the LLM's timeout.
       throw new ConfigException("enhance.timeout_ms must be below api.idempotency_in_flight_timeout_s");
     }

@@ -113,7 +113,8 @@ class ConfigTest {
         arguments("enhance.llm_model", new JsonObject().put("enhance", new JsonObject().put("enhancer", "llm")
             .put("llm_url", "http://127.0.0.1:11434/v1/chat/completions"))),
         arguments("enhance.timeout_ms", new JsonObject().put("enhance", new JsonObject().put("timeout_ms", 10))),
-        arguments("enhance.timeout_ms", new JsonObject().put("enhance", new JsonObject().put("timeout_ms", 60_000))),
+        arguments("enhance.timeout_ms", new JsonObject().put("enhance", new JsonObject().put("timeout_ms", 60_000)
+            .put("enhancer", "llm").put("llm_model", "m").put("llm_url", "http://127.0.0.1:11434/v1/chat/completions"))),
         arguments("enhance.max_in_flight", new JsonObject().put("enhance", new JsonObject().put("max_in_flight", 0))),
         arguments("enhance.default_template", new JsonObject().put("enhance", new JsonObject().put("default_template", "no slot"))));
   }
