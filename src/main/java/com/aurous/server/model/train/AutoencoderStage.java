@@ -30,14 +30,14 @@ final class AutoencoderStage extends Stage<AutoencoderStage.Batch> {
 
   static final float LATENT_NOISE = 0.03f;
 
-  private final TrainingScenes scenes;
+  private final CroppedScenes scenes;
   private final Params params;
   private Placeholder<TFloat32> images;
   private Placeholder<TFloat32> noise;
   private Operand<TFloat32> latents;
   private float latentScale = Float.NaN;
 
-  AutoencoderStage(TrainConfig cfg, TrainingScenes scenes, PrintStream log) {
+  AutoencoderStage(TrainConfig cfg, CroppedScenes scenes, PrintStream log) {
     super("autoencoder", cfg, log);
     this.scenes = scenes;
     this.params = Params.random(cfg.seed());

@@ -23,7 +23,7 @@ final class DecoderStage extends Stage<AutoencoderStage.Batch> {
   private final WeightFile base;
   private final Params params;
 
-  DecoderStage(TrainConfig cfg, TrainingScenes scenes, WeightFile base, PrintStream log) {
+  DecoderStage(TrainConfig cfg, CroppedScenes scenes, WeightFile base, PrintStream log) {
     super("decoder", cfg, log);
     this.crops = new AutoencoderStage(cfg, scenes, log);
     this.base = base;

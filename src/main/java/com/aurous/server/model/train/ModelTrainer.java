@@ -22,10 +22,10 @@ public final class ModelTrainer {
       Stage.Outcome decoder) {}
 
   private final TrainConfig cfg;
-  private final TrainingScenes scenes;
+  private final CroppedScenes scenes;
   private final PrintStream log;
 
-  ModelTrainer(TrainConfig cfg, TrainingScenes scenes, PrintStream log) {
+  ModelTrainer(TrainConfig cfg, CroppedScenes scenes, PrintStream log) {
     this.cfg = cfg;
     this.scenes = scenes;
     this.log = log;

@@ -12,7 +12,7 @@ import com.aurous.server.model.scenes.SceneRasterizer;
  * {@code (first + index) mod 1e9}, never a held-out seed (those start at
  * {@link SceneGenerator#HELD_OUT_FIRST_SEED}).
  */
-final class SceneTrainingData implements TrainingScenes {
+final class SceneTrainingData implements CroppedScenes {
 
   /** Canvas aspect ratios (width : height) for autoencoder crops. */
   private static final int[][] CANVASES = {{1, 1}, {16, 9}, {9, 16}, {3, 2}, {2, 3}, {21, 9}};

@@ -15,11 +15,6 @@ final class StyledScenes implements TrainingScenes {
   }
 
   @Override
-  public void crop(long index, int crop, float[] dst, int offset) {
-    throw new UnsupportedOperationException("a LoRA trains the denoiser only");
-  }
-
-  @Override
   public String scene(long index, int width, int height, float[] dst, int offset) {
     Scene scene = scenes.sceneOf(index);
     byte[] px = SceneRasterizer.render(scene, width, height);
