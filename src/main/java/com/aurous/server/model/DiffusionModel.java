@@ -329,11 +329,7 @@ public final class DiffusionModel implements AutoCloseable {
     if (adapterMode != AdapterMode.NONE) {
       return denoise(latents, batch, h, w, timesteps, context, PackedAdapters.none(batch));
     }
-    long n = (long) batch * h * w * manifest.latentChannels();
-    requireLength("latents", latents.length, n);
-    requireLength("timesteps", timesteps.length, batch);
-    requireLength("context", context.length,
-        (long) batch * manifest.contextLength() * manifest.contextDim());
+    long n = requireDenoiseInputs(latents, batch, h, w, timesteps, context);
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(batch, h, w, manifest.latentChannels()),
             DataBuffers.of(latents, true, false));
         TFloat32 ts = TFloat32.tensorOf(Shape.of(batch), DataBuffers.of(timesteps, true, false));
@@ -343,6 +339,16 @@ public final class DiffusionModel implements AutoCloseable {
         Result r = denoise.call(Map.of("latents", x, "timesteps", ts, "context", ctx))) {
       return floats(r, ModelManifest.SIG_DENOISE, "noise_pred", n);
     }
+  }
+
+  /** Checks the three arrays against the batch and sizes; returns the latent element count. */
+  private long requireDenoiseInputs(float[] latents, int batch, int h, int w, float[] timesteps, float[] context) {
+    long n = (long) batch * h * w * manifest.latentChannels();
+    requireLength("latents", latents.length, n);
+    requireLength("timesteps", timesteps.length, batch);
+    requireLength("context", context.length,
+        (long) batch * manifest.contextLength() * manifest.contextDim());
+    return n;
   }
 
   public AdapterMode adapterMode() {
@@ -375,11 +381,7 @@ public final class DiffusionModel implements AutoCloseable {
       throw new IllegalArgumentException("model " + manifest.name()
           + " takes one adapter per call, got " + p.slots() + " slots");
     }
-    long n = (long) batch * h * w * manifest.latentChannels();
-    requireLength("latents", latents.length, n);
-    requireLength("timesteps", timesteps.length, batch);
-    requireLength("context", context.length,
-        (long) batch * manifest.contextLength() * manifest.contextDim());
+    long n = requireDenoiseInputs(latents, batch, h, w, timesteps, context);
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(batch, h, w, manifest.latentChannels()),
             DataBuffers.of(latents, true, false));
         TFloat32 ts = TFloat32.tensorOf(Shape.of(batch), DataBuffers.of(timesteps, true, false));
