@@ -41,7 +41,7 @@ import com.aurous.server.generation.IdempotencyStore;
 import com.aurous.server.generation.GenerationDispatcher;
 import com.aurous.server.generation.OutputLinks;
 import com.aurous.server.generation.GenerationAddresses;
-import com.aurous.server.generation.TerminalViewCache;
+import com.aurous.server.generation.GenerationViewCache;
 import com.aurous.server.generation.TerminalWaits;
 import com.aurous.server.net.AddressPolicy;
 import com.aurous.server.net.UrlChecker;
@@ -312,8 +312,11 @@ public final class AurousNode implements AutoCloseable {
     TerminalWaits waits = TerminalWaits.listen(vertx, GenerationAddresses.TERMINAL, EngineAddresses.CANCEL).await();
     RateLimitSettings rateLimits = RateLimitSettings.from(config);
     RequestRateLimiter limiter = RequestRateLimiter.create(vertx, rateLimits).await();
+    GenerationViewCache views = new GenerationViewCache(config.integer("api.view_cache_max_entries"),
+        config.integer("api.view_cache_terminal_ttl_s"), config.integer("api.view_cache_open_ttl_ms"));
+    views.listen(vertx).await();
     ApiServices services = apiServices(config, pool, keys, generations, port, new EventBusDispatcher(vertx.eventBus()),
-        outputs, waits, files, PromptEnhancers.create(vertx, EnhanceSettings.from(config)), rateLimits, limiter);
+        outputs, waits, files, PromptEnhancers.create(vertx, EnhanceSettings.from(config)), rateLimits, limiter, views);
     services.outputRoutes().add(outputs.routes());
     services.extraV1Routes().addAll(referenceRoutes);
     services.operatorRoutes().addAll(operatorRoutes);
@@ -337,7 +340,7 @@ public final class AurousNode implements AutoCloseable {
 
   static ApiServices apiServices(ServerConfig config, Pool pool, KeyCache keys, GenerationStore store, int port,
       GenerationDispatcher dispatcher, OutputLinks links, TerminalWaits waits, FileStore files, PromptEnhancer enhancer,
-      RateLimitSettings rateLimits, RequestRateLimiter limiter) {
+      RateLimitSettings rateLimits, RequestRateLimiter limiter, GenerationViewCache views) {
     PricingTable pricing = new PricingTable(config);
     ImagesApi images = new ImagesApi(
         parser(config),
@@ -355,7 +358,7 @@ public final class AurousNode implements AutoCloseable {
         config.integer("api.prefer_wait_max_s"),
         enhancer,
         rateLimits,
-        new TerminalViewCache(config.integer("api.terminal_cache_max_entries"), config.integer("api.terminal_cache_ttl_s")));
+        views);
     return new ApiServices(config.httpHost(), port, config.integer("http.max_body_bytes"), config.integer("files.max_bytes"),
         config.integer("http.idle_timeout_s"),
         config.integer("api.unavailable_retry_after_s"),

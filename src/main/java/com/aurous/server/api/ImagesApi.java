@@ -8,11 +8,12 @@ import com.aurous.server.enhance.PromptEnhancer;
 import com.aurous.server.generation.GenerationDefaults;
 import com.aurous.server.generation.GenerationDispatcher;
 import com.aurous.server.generation.GenerationSpec;
+import com.aurous.server.generation.GenerationStatus;
 import com.aurous.server.generation.GenerationStore;
 import com.aurous.server.generation.GenerationView;
 import com.aurous.server.generation.IdempotencyStore;
 import com.aurous.server.generation.ImageRequest;
-import com.aurous.server.generation.TerminalViewCache;
+import com.aurous.server.generation.GenerationViewCache;
 import com.aurous.server.generation.TerminalWaits;
 import com.aurous.server.pricing.PricingTable;
 import com.aurous.server.ratelimit.RateLimitSettings;
@@ -43,12 +44,12 @@ public final class ImagesApi {
   private final int preferWaitMaxSeconds;
   private final PromptEnhancer enhancer;
   private final RateLimitSettings rateLimits;
-  private final TerminalViewCache terminalViews;
+  private final GenerationViewCache views;
 
   public ImagesApi(ImageRequestParser parser, CatalogResolver catalog, GenerationDefaults defaults, PricingTable pricing,
       GenerationStore store, IdempotencyStore idempotency, GenerationView view, GenerationDispatcher dispatcher,
       AdmissionControl admission, int listDefaultLimit, int listMaxLimit, TerminalWaits waits, int preferWaitMaxSeconds,
-      PromptEnhancer enhancer, RateLimitSettings rateLimits, TerminalViewCache terminalViews) {
+      PromptEnhancer enhancer, RateLimitSettings rateLimits, GenerationViewCache views) {
     this.enhancer = enhancer;
     this.parser = parser;
     this.catalog = catalog;
@@ -64,7 +65,7 @@ public final class ImagesApi {
     this.waits = waits;
     this.preferWaitMaxSeconds = preferWaitMaxSeconds;
     this.rateLimits = rateLimits;
-    this.terminalViews = terminalViews;
+    this.views = views;
   }
 
   /** POST /v1/images/estimate: full validation, then the price; no side effects. */
@@ -208,6 +209,7 @@ public final class ImagesApi {
       ctx.response().closeHandler(v -> wait.release());
     }
     long concurrentLimit = rateLimits.concurrentLimit(Authentication.key(ctx).limits());
+    long stamp = views.stamp();
     return store.pool().withTransaction(tx -> admission.admit(tx, team.id(), concurrentLimit)
             .compose(v -> store.insert(tx, id, team.id(), spec, ApiVersions.of(ctx), RequestIds.of(ctx)))
             .compose(created -> {
@@ -219,7 +221,11 @@ public final class ImagesApi {
               return idempotencyKey == null ? Future.succeededFuture(body)
                   : IdempotencyStore.complete(tx, team.id(), idempotencyKey, 201, body).map(body);
             }))
-        .onSuccess(body -> dispatcher.generationsPending())
+        .onSuccess(body -> {
+          // A poller's first GET is then answered here too (a claim since the commit drops it).
+          views.offer(id, GenerationStatus.PENDING, team.id(), body, stamp);
+          dispatcher.generationsPending();
+        })
         .onFailure(e -> {
           if (wait != null) {
             wait.release();
@@ -232,7 +238,7 @@ public final class ImagesApi {
   public void get(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
     String id = imageId(ctx);
-    TerminalViewCache.Entry held = terminalViews.get(id);
+    GenerationViewCache.Entry held = views.get(id);
     if (held != null) {
       if (held.teamId().equals(team.id())) {
         sendJson(ctx, 200, held.body());
@@ -241,13 +247,14 @@ public final class ImagesApi {
       }
       return;
     }
+    long stamp = views.stamp();
     store.find(team.id(), id)
         .onSuccess(row -> {
           if (row == null) {
             ctx.fail(notFound(id));
           } else {
             String body = view.toJson(row).encode();
-            terminalViews.offer(id, row.getString("status"), team.id(), body);
+            views.offer(id, row.getString("status"), team.id(), body, stamp);
             sendJson(ctx, 200, body);
           }
         })
@@ -295,8 +302,13 @@ public final class ImagesApi {
             ctx.fail(ApiException.conflict("generation_terminal",
                 "Generation " + id + " is already " + result.row().getString("status") + " and cannot be cancelled."));
           } else {
+            String body = view.toJson(result.row()).encode();
+            // Dropped here at once, not when the cancel's own announcement comes round: this
+            // client's next read must see the cancel.
+            views.forget(id);
+            views.offer(id, result.row().getString("status"), team.id(), body, views.stamp());
             dispatcher.generationCancelled(id);
-            sendJson(ctx, 200, view.toJson(result.row()).encode());
+            sendJson(ctx, 200, body);
           }
         })
         .onFailure(ctx::fail);

@@ -1,6 +1,7 @@
 package com.aurous.server.cluster;
 
 import com.aurous.server.engine.EngineAddresses;
+import com.aurous.server.generation.GenerationAddresses;
 import com.aurous.server.generation.GenerationStore;
 import com.aurous.server.storage.OutageLog;
 import io.vertx.core.Future;
@@ -50,6 +51,7 @@ public final class LeaseRescuer {
     return rescued.map(ids -> {
       if (!ids.isEmpty()) {
         LOG.warn("Rescued {} generation(s) {}", ids.size(), why);
+        ids.forEach(id -> vertx.eventBus().publish(GenerationAddresses.CHANGED, id));
         vertx.eventBus().publish(EngineAddresses.PENDING, null);
       }
       return ids.size();

@@ -48,8 +48,9 @@ public final class ServerConfig {
     range("api.events_max_duration_s", 1, 86_400);
     range("api.events_max_streams", 1, 1_000_000);
     range("api.prefer_wait_max_s", 1, 600);
-    range("api.terminal_cache_max_entries", 0, 10_000_000);
-    range("api.terminal_cache_ttl_s", 1, 86_400);
+    range("api.view_cache_max_entries", 0, 10_000_000);
+    range("api.view_cache_terminal_ttl_s", 1, 86_400);
+    range("api.view_cache_open_ttl_ms", 0, 60_000);
     NUMBER_RANGES.put("pricing.enhance_multiplier", new double[] {1, 100});
     range("pricing.per_reference", 0, 1_000_000);
     range("enhance.timeout_ms", 50, 120_000);

@@ -266,6 +266,7 @@ public final class DeviceWorkerVerticle extends VerticleBase {
     public void started(List<String> ids) {
       ids.forEach(id -> metrics.phases().mark(id, PhaseTimes.Phase.FIRST_STEP));
       context.runOnContext(v -> untilStored(() -> store.markProcessing(ids, workerId))
+          .onSuccess(x -> ids.forEach(id -> vertx.eventBus().publish(GenerationAddresses.CHANGED, id)))
           .onFailure(e -> LOG.warn("Could not mark {} processing: {}", ids, e.toString())));
     }
 

@@ -14,5 +14,13 @@ public final class GenerationAddresses {
    */
   public static final String PROGRESS = "aurous.generation.progress";
 
+  /**
+   * Published with a generation id once a change to an open generation that clients can see
+   * (pending to processing, or a departed worker's claim back to pending) is committed; the
+   * terminal transition is {@link #TERMINAL}. Nodes drop their cached view of it
+   * ({@link GenerationViewCache}).
+   */
+  public static final String CHANGED = "aurous.generation.changed";
+
   private GenerationAddresses() {}
 }

@@ -36,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterTest {
   static final int WORKERS = 3;
   static final int LEASE_SECONDS = 30;
+  static final int OPEN_VIEW_TTL_MS = 60_000;
   static TestNode api;
   static List<NodeProcess> workers = new ArrayList<>();
   static ApiClient client;
@@ -55,6 +56,8 @@ class ClusterTest {
         .put("database", new JsonObject().put("url", db))
         .put("node", new JsonObject().put("name", "api").put("roles", new JsonArray().add("api")))
         .put("engine", new JsonObject().put("rescue_interval_s", 1))
+        // Views of open generations kept up to a minute: only the workers' announcements refresh them sooner.
+        .put("api", new JsonObject().put("view_cache_open_ttl_ms", OPEN_VIEW_TTL_MS))
         .put("cluster", new JsonObject().put("enabled", true).put("name", clusterName).put("port", ports.get(0))
             .put("members", members)));
     for (int i = 1; i <= WORKERS; i++) {
@@ -184,5 +187,23 @@ class ClusterTest {
     assertThat(r.json().getString("status")).isEqualTo("succeeded");
     assertThat(r.json().getJsonArray("output_urls")).hasSize(1);
     assertThat(row(r.json().getString("id")).getString("completed_by")).doesNotStartWith("api/");
+  }
+
+  @Test
+  @Order(4)
+  void anApiNodeHoldingAPendingGenerationsViewShowsItProcessingAndThenSucceededAsWorkersOfOtherNodesAnnounceIt() {
+    // The create leaves the pending view in the API node's cache, for a minute unless announced.
+    String id = create(new JsonObject().put("prompt", "a watched lighthouse").put("size", "2k_1_1").put("steps", 40));
+    Duration beforeTheCacheWouldExpire = Duration.ofMillis(OPEN_VIEW_TTL_MS / 2);
+    long start = System.nanoTime();
+    JsonObject seen = Polling.until(() -> client.get("/v1/images/" + id).json(),
+        x -> !"pending".equals(x.getString("status")), beforeTheCacheWouldExpire, "the start announced");
+    assertThat(seen.getString("status")).isIn("processing", "succeeded");
+    JsonObject done = Polling.until(() -> client.get("/v1/images/" + id).json(),
+        x -> Set.of("succeeded", "failed", "cancelled").contains(x.getString("status")),
+        beforeTheCacheWouldExpire.minus(Duration.ofNanos(System.nanoTime() - start)), "the end announced");
+    assertThat(done.getString("status")).isEqualTo("succeeded");
+    assertThat(done.getJsonArray("output_urls")).hasSize(1);
+    assertThat(row(id).getString("completed_by")).doesNotStartWith("api/");
   }
 }

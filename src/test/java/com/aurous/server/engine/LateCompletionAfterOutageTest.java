@@ -48,7 +48,9 @@ class LateCompletionAfterOutageTest {
             .put("lease_seconds", LEASE_SECONDS).put("rescue_interval_s", 1),
         new JsonObject().put("database", new JsonObject()
             .put("url", "postgresql://postgres:postgres@127.0.0.1:" + proxy.port() + "/" + databaseName)
-            .put("acquire_timeout_ms", 3000)));
+            .put("acquire_timeout_ms", 3000))
+            // Every read of the open generation goes to PostgreSQL, which is what this test watches.
+            .put("api", new JsonObject().put("view_cache_open_ttl_ms", 0)));
     team = node.newTeam(1_000);
     api = node.client(team.key());
   }
