@@ -19,6 +19,7 @@ import com.aurous.server.characters.CharacterSettings;
 import com.aurous.server.characters.CharacterStore;
 import com.aurous.server.characters.CharacterSynthesisVerticle;
 import com.aurous.server.characters.CharactersApi;
+import com.aurous.server.characters.DepartedNodeCharacters;
 import com.aurous.server.files.FileReferenceSource;
 import com.aurous.server.files.FileSettings;
 import com.aurous.server.files.FileStore;
@@ -216,8 +217,10 @@ public final class AurousNode implements AutoCloseable {
       FileReferenceSource references = new FileReferenceSource(files, inspector, fetcher, decoders, fileSettings.ttlSeconds());
       CharacterStore characters = new CharacterStore(pool);
       CharacterSettings characterSettings = CharacterSettings.from(config);
-      vertx.deployVerticle(new CharacterSynthesisVerticle(characters, references, nodeName + "/characters", characterSettings))
-          .await();
+      vertx.deployVerticle(new CharacterSynthesisVerticle(characters, references,
+          CharacterStore.workerId(nodeName, cluster.nodeId()), characterSettings)).await();
+      // A departed member's characters come back at once, as its generations do (rescuer above).
+      cluster.onNodeLeft(new DepartedNodeCharacters(vertx, characters)::departed);
       if (nodeMetrics.enabled()) {
         new PendingGauge(nodeMetrics.registry()).start(vertx, config.integer("metrics.pending_sample_interval_ms"),
             generations::countPending);

@@ -8,14 +8,16 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The characters table's writes and the API's reads of it (the create and estimate paths read a
  * ready character through catalog/CatalogResolver). A character is synthesized by a job on any
- * node, which claims it with a lease like a worker claims a generation: a node that dies stops
- * renewing, the lease runs out and another node's job claims it again; after
- * characters.max_attempts claims it is failed instead, so a character that kills its node
+ * node, which claims it with a lease like a worker claims a generation: a node that leaves the
+ * cluster has its claim returned at once by the survivors ({@link #rescueNode}); a node that dies
+ * outside a cluster stops renewing, the lease runs out and another node's job claims it again;
+ * after characters.max_attempts claims it is failed instead, so a character that kills its node
  * cannot take the cluster down with it.
  */
 public final class CharacterStore {
@@ -60,17 +62,31 @@ public final class CharacterStore {
 
   // ---- the synthesis job ---------------------------------------------------------------------
 
+  /** Between a job's name and its node's cluster member id in {@code claimed_by}. */
+  private static final String ON_MEMBER = "@";
+
+  /**
+   * The job's {@code claimed_by}: its node's name, and on a clustered node also the node's
+   * cluster member id, so the survivors can find its claims when it leaves ({@link #rescueNode}).
+   * Generations keep the member id in a column of their own (claimed_node); here it rides in the
+   * worker id, which needs no schema change.
+   */
+  public static String workerId(String nodeName, String clusterNodeId) {
+    return nodeName + "/characters" + (clusterNodeId == null ? "" : ON_MEMBER + clusterNodeId);
+  }
+
   /** A claimed character: what the job needs. */
   public record Claim(String id, String teamId, List<String> sourceReferences, int attempts) {}
 
   /**
-   * Fails characters whose lease ran out {@code maxAttempts} times, then claims the oldest
+   * Fails characters interrupted {@code maxAttempts} times (their lease ran out, or their node
+   * left and {@link #rescueNode} returned them with the lease cleared), then claims the oldest
    * unclaimed (or abandoned) synthesizing one for {@code workerId}; null when there is none.
    */
   public Future<Claim> claim(String workerId, int leaseSeconds, int maxAttempts) {
     return pool.preparedQuery("UPDATE characters SET status = 'failed', claimed_by = NULL, lease_expires_at = NULL,"
             + " failure_reason = 'Synthesis was interrupted ' || attempts || ' times; create the character again.'"
-            + " WHERE status = 'synthesizing' AND attempts >= $1 AND lease_expires_at < now()")
+            + " WHERE status = 'synthesizing' AND attempts >= $1 AND (lease_expires_at IS NULL OR lease_expires_at < now())")
         .execute(Tuple.of(maxAttempts))
         .compose(v -> pool.preparedQuery("UPDATE characters SET claimed_by = $1,"
                 + " lease_expires_at = now() + make_interval(secs => $2), attempts = attempts + 1"
@@ -85,6 +101,25 @@ public final class CharacterStore {
           Row r = rows.iterator().next();
           List<String> refs = r.getJsonArray("source_references").stream().map(String::valueOf).toList();
           return new Claim(r.getString("id"), r.getString("team_id"), refs, r.getInteger("attempts"));
+        });
+  }
+
+  /**
+   * Returns the synthesizing characters claimed by the job of cluster member
+   * {@code clusterNodeId}, which has left, to unclaimed; their ids. {@code attempts} is left as
+   * it is: the claim already counted the attempt the departure interrupted, as an expired lease
+   * would, so a character whose synthesis kills its node still fails after max_attempts claims
+   * (the next {@link #claim} fails it rather than claiming it again). Idempotent, so every
+   * surviving node may run it at once.
+   */
+  public Future<List<String>> rescueNode(String clusterNodeId) {
+    return pool.preparedQuery("UPDATE characters SET claimed_by = NULL, lease_expires_at = NULL"
+            + " WHERE status = 'synthesizing' AND right(claimed_by, length($1)) = $1 RETURNING id")
+        .execute(Tuple.of(ON_MEMBER + clusterNodeId))
+        .map(rows -> {
+          List<String> ids = new ArrayList<>();
+          rows.forEach(r -> ids.add(r.getString("id")));
+          return ids;
         });
   }
 

@@ -16,8 +16,10 @@ import java.util.List;
  * makes each of its references a file of the team (a file id is checked and decoded, an https
  * URL fetched through the SSRF-pinned client and stored), and marks it ready with those file
  * ids, or failed with the first reference's reason. It holds one character at a time and
- * renews the lease while it works; a node that dies mid-job leaves a lease that runs out, and
- * the next node to poll takes the character over from the start. It only waits on futures.
+ * renews the lease while it works. A node that dies mid-job is seen leaving the cluster by the
+ * others, which hand its character back at once ({@link DepartedNodeCharacters}); outside a
+ * cluster its lease runs out instead. Either way the next node to poll takes the character over
+ * from the start. It only waits on futures.
  */
 public final class CharacterSynthesisVerticle extends VerticleBase {
   /** Local nudge after a create, so the creating node starts at once instead of at its next poll. */

@@ -244,4 +244,46 @@ class CharactersTest {
     assertThat(c.get("/v1/characters/bogus").status()).isEqualTo(404);
     assertThat(c.get("/v1/characters").json().getJsonArray("data")).hasSize(2);
   }
+
+  /**
+   * What the survivors do when a member leaves (the Hazelcast event itself is exercised by
+   * cluster/CharacterJobAcrossNodesTest): only that member's claims come back; one with attempts
+   * left is taken over by this node's job, one that used its last attempt is failed, not left
+   * synthesizing with no lease to expire.
+   */
+  @Test
+  void aDepartedMembersCharactersAreHandedBackAndOneOnItsLastAttemptIsFailed() {
+    TestNode.TeamKey team = node.newTeam(100);
+    ApiClient c = node.client(team.key());
+    String file = upload(team, Pictures.png(32, 32));
+    String gone = CharacterStore.workerId("gone", "member-1");
+    String alive = CharacterStore.workerId("alive", "member-2");
+    String retried = held(team, file, gone, 1);
+    String exhausted = held(team, file, gone, 3);
+    String other = held(team, file, alive, 1);
+
+    assertThat(new CharacterStore(node.node().pool()).rescueNode("member-1").await()).containsExactlyInAnyOrder(retried, exhausted);
+
+    JsonObject ready = settled(c, retried);
+    assertThat(ready.getString("status")).as(ready.encode()).isEqualTo("ready");
+    assertThat(ready.getJsonArray("reference_file_ids")).isEqualTo(new JsonArray().add(file));
+    JsonObject failed = settled(c, exhausted);
+    assertThat(failed.getString("status")).isEqualTo("failed");
+    assertThat(failed.getString("failure_reason")).contains("interrupted 3 times");
+    var row = node.node().pool().preparedQuery("SELECT status, claimed_by, attempts FROM characters WHERE id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(other)).await().iterator().next();
+    assertThat(row.getString("status")).isEqualTo("synthesizing");
+    assertThat(row.getString("claimed_by")).isEqualTo(alive);
+    assertThat(c.get("/v1/characters/" + other).json().getString("status")).isEqualTo("synthesizing");
+  }
+
+  /** A character claimed by {@code workerId} for an hour, as its job would have left it. */
+  static String held(TestNode.TeamKey team, String file, String workerId, int attempts) {
+    String id = "char_held" + System.nanoTime();
+    node.node().pool().preparedQuery("INSERT INTO characters (id, team_id, name, status, source_references,"
+            + " consistency_denoise_strength, claimed_by, lease_expires_at, attempts)"
+            + " VALUES ($1, $2, 'Held', 'synthesizing', $3, 0.35, $4, now() + interval '1 hour', $5)")
+        .execute(io.vertx.sqlclient.Tuple.of(id, team.team().id(), new JsonArray().add(file), workerId, attempts)).await();
+    return id;
+  }
 }

@@ -29,11 +29,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The character job survives the death of the node running it: node p1 (its own JVM) claims a
  * character and is held mid-job by the test-only characters.test_job_delay_ms, renewing its
- * lease; it is killed (SIGKILL); the lease runs out and the other node's job takes the
- * character over from the start, fetching its URL reference itself, and makes it ready.
+ * lease; it is killed (SIGKILL); the other node's job takes the character over from the start,
+ * fetching its URL reference itself, and makes it ready. Without a cluster that waits for the
+ * lease to run out; in a cluster the survivor hands it back as soon as p1 leaves.
  */
 class CharacterJobAcrossNodesTest {
   static final int LEASE_S = 3;
+  /** In the cluster case: far longer than the test waits, so only the departure can hand it back. */
+  static final int LONG_LEASE_S = 120;
+  static final Duration WELL_WITHIN_LONG_LEASE = Duration.ofSeconds(60);
 
   @Test
   void aCharacterWhoseNodeDiesMidJobIsFinishedByAnotherNode() throws Exception {
@@ -52,17 +56,7 @@ class CharacterJobAcrossNodesTest {
       env.put("AUROUS_FILES_FETCH_TIMEOUT_MS", "1000");
       env.put("AUROUS_CHARACTERS_TEST_JOB_DELAY_MS", "600000");
       try (NodeProcess p1 = NodeProcess.start("p1", env, "Aurous API listening on")) {
-        // The node process migrated the database; the team is made directly in it.
-        Vertx vertx = Vertx.vertx();
-        String key;
-        try {
-          Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(db)).using(vertx).build();
-          TeamStore teams = new TeamStore(pool);
-          Team team = teams.createTeam("job-team", 100).await();
-          key = teams.createKey(team.id()).await().key();
-        } finally {
-          vertx.close().await();
-        }
+        String key = newTeamKey(db);
         String base1 = "http://127.0.0.1:" + port;
         ApiClient.Response up = Multipart.upload(base1, key, "image/png", Pictures.png(32, 32));
         assertThat(up.status()).as(up.body()).isEqualTo(201);
@@ -101,6 +95,82 @@ class CharacterJobAcrossNodesTest {
           assertThat(pictures.hits.get()).isEqualTo(1);
         }
       }
+    }
+  }
+
+  @Test
+  void aCharacterWhoseNodeLeavesTheClusterMidJobIsHandedBackWithoutWaitingForItsLease() throws Exception {
+    String db = TestDatabase.createDatabase();
+    String clusterName = "characters-" + System.nanoTime();
+    int hz1 = NodeProcess.freePort();
+    int hz2 = NodeProcess.freePort();
+    String members = "127.0.0.1:" + hz1 + ",127.0.0.1:" + hz2;
+    try (PictureServer pictures = new PictureServer()) {
+      String url = pictures.serve("/face.jpg", "image/jpeg", Pictures.jpeg(48, 48));
+      int port = NodeProcess.freePort();
+      Map<String, String> env = new HashMap<>();
+      env.put("AUROUS_DATABASE_URL", db);
+      env.put("AUROUS_NODE_ROLES", "api");
+      env.put("AUROUS_HTTP_HOST", "127.0.0.1");
+      env.put("AUROUS_HTTP_PORT", Integer.toString(port));
+      env.put("AUROUS_API_ALLOW_INSECURE_URLS", "true");
+      env.put("AUROUS_CLUSTER_ENABLED", "true");
+      env.put("AUROUS_CLUSTER_NAME", clusterName);
+      env.put("AUROUS_CLUSTER_PORT", Integer.toString(hz1));
+      env.put("AUROUS_CLUSTER_MEMBERS", members);
+      env.put("AUROUS_CHARACTERS_LEASE_S", Integer.toString(LONG_LEASE_S));
+      env.put("AUROUS_CHARACTERS_POLL_INTERVAL_MS", "200");
+      env.put("AUROUS_CHARACTERS_TEST_JOB_DELAY_MS", "600000");
+      try (NodeProcess p1 = NodeProcess.startClusterMember("p1", env, "Aurous API listening on")) {
+        String key = newTeamKey(db);
+        String base1 = "http://127.0.0.1:" + port;
+        ApiClient.Response created = new ApiClient(base1, key).post("/v1/characters", new JsonObject().put("name", "Grace")
+            .put("reference_image_urls", new JsonArray().add(url)));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String id = created.json().getString("id");
+
+        try (TestNode other = TestNode.start(new JsonObject()
+            .put("database", new JsonObject().put("url", db))
+            .put("node", new JsonObject().put("name", "other"))
+            .put("api", new JsonObject().put("allow_insecure_urls", true))
+            .put("cluster", new JsonObject().put("enabled", true).put("name", clusterName).put("port", hz2)
+                .put("members", new JsonArray().add("127.0.0.1:" + hz1).add("127.0.0.1:" + hz2)))
+            .put("characters", new JsonObject().put("lease_s", LONG_LEASE_S).put("poll_interval_ms", 200)))) {
+          // p1's claim names its cluster member id, which is what the survivors see leave.
+          String claimedBy = Polling.until(() -> row(other, id).getString("claimed_by"),
+              c -> c != null && c.startsWith("p1/characters@"), Duration.ofSeconds(30), id + " claimed by p1");
+          assertThat(pictures.hits.get()).isZero();
+
+          p1.kill();
+
+          // The lease has nearly two minutes left: a character ready within one came back on the departure.
+          ApiClient c = other.client(key);
+          JsonObject ready = Polling.until(() -> c.get("/v1/characters/" + id).json(),
+              x -> !"synthesizing".equals(x.getString("status")), WELL_WITHIN_LONG_LEASE, id + " handed back by " + claimedBy);
+          assertThat(ready.getString("status")).as(ready.encode()).isEqualTo("ready");
+          JsonArray files = ready.getJsonArray("reference_file_ids");
+          assertThat(files).hasSize(1);
+          assertThat(c.get("/v1/files/" + files.getString(0)).json().getString("mime_type")).isEqualTo("image/jpeg");
+          Row r = row(other, id);
+          // The departure counted as the interrupted attempt, like an expired lease.
+          assertThat(r.getInteger("attempts")).isEqualTo(2);
+          assertThat(r.getString("claimed_by")).isNull();
+          assertThat(pictures.hits.get()).isEqualTo(1);
+        }
+      }
+    }
+  }
+
+  /** The node process migrated the database; the team is made directly in it. */
+  static String newTeamKey(String db) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(db)).using(vertx).build();
+      TeamStore teams = new TeamStore(pool);
+      Team team = teams.createTeam("job-team", 100).await();
+      return teams.createKey(team.id()).await().key();
+    } finally {
+      vertx.close().await();
     }
   }
 

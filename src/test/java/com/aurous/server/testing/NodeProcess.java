@@ -47,6 +47,27 @@ public final class NodeProcess implements AutoCloseable {
     return node;
   }
 
+  /**
+   * Starts a cluster member configured by AUROUS_CLUSTER_PORT and AUROUS_CLUSTER_MEMBERS in
+   * {@code env}; when its Hazelcast port was taken between picking and binding it (other builds
+   * share the machine), again on a fresh port added to its member list (joining through any
+   * listed member that runs is enough).
+   */
+  public static NodeProcess startClusterMember(String name, Map<String, String> env, String readyLine) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return start(name, env, readyLine);
+      } catch (IllegalStateException e) {
+        if (attempt == 3 || e.getMessage() == null || !e.getMessage().contains("is already in use")) {
+          throw e;
+        }
+        String port = Integer.toString(freePort());
+        env.put("AUROUS_CLUSTER_PORT", port);
+        env.put("AUROUS_CLUSTER_MEMBERS", env.get("AUROUS_CLUSTER_MEMBERS") + ",127.0.0.1:" + port);
+      }
+    }
+  }
+
   public String name() {
     return name;
   }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A local picture host for fetch tests: a real HTTP server on 127.0.0.1 (reachable only with
  * the test-only api.allow_insecure_urls) serving what each path was given: bytes with a
- * Content-Type, a redirect, or no answer at all.
+ * Content-Type, a redirect, no answer at all, or no answer to the first request only.
  */
 public final class PictureServer implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
@@ -19,7 +19,11 @@ public final class PictureServer implements AutoCloseable {
   private final Map<String, Route> routes = new ConcurrentHashMap<>();
   public final AtomicInteger hits = new AtomicInteger();
 
-  private record Route(int status, String contentType, byte[] body, String location) {}
+  private record Route(int status, String contentType, byte[] body, String location, AtomicInteger holdFirst) {
+    Route(int status, String contentType, byte[] body, String location) {
+      this(status, contentType, body, location, null);
+    }
+  }
 
   public PictureServer() {
     server = vertx.createHttpServer().requestHandler(req -> {
@@ -27,6 +31,8 @@ public final class PictureServer implements AutoCloseable {
       Route r = routes.get(req.path());
       if (r == null) {
         req.response().setStatusCode(404).end();
+      } else if (r.holdFirst() != null && r.holdFirst().getAndIncrement() == 0) {
+        // The first fetch is held open: its fetcher is mid-fetch until it dies or gives up.
       } else if (r.status() < 0) {
         // Never answers: the fetch must give up at its deadline.
       } else if (r.location() != null) {
@@ -49,6 +55,12 @@ public final class PictureServer implements AutoCloseable {
 
   public String redirect(String path, String location) {
     routes.put(path, new Route(302, null, null, location));
+    return url(path);
+  }
+
+  /** The first request to {@code path} is never answered; every later one gets the bytes. */
+  public String holdFirst(String path, String contentType, byte[] body) {
+    routes.put(path, new Route(200, contentType, body, null, new AtomicInteger()));
     return url(path);
   }
 
