@@ -45,16 +45,8 @@ class CharacterJobAcrossNodesTest {
     try (PictureServer pictures = new PictureServer()) {
       String url = pictures.serve("/face.jpg", "image/jpeg", Pictures.jpeg(48, 48));
       int port = NodeProcess.freePort();
-      Map<String, String> env = new HashMap<>();
-      env.put("AUROUS_DATABASE_URL", db);
-      env.put("AUROUS_NODE_ROLES", "api");
-      env.put("AUROUS_HTTP_HOST", "127.0.0.1");
-      env.put("AUROUS_HTTP_PORT", Integer.toString(port));
-      env.put("AUROUS_API_ALLOW_INSECURE_URLS", "true");
-      env.put("AUROUS_CHARACTERS_LEASE_S", Integer.toString(LEASE_S));
-      env.put("AUROUS_CHARACTERS_POLL_INTERVAL_MS", "200");
+      Map<String, String> env = heldJobNode(db, port, LEASE_S);
       env.put("AUROUS_FILES_FETCH_TIMEOUT_MS", "1000");
-      env.put("AUROUS_CHARACTERS_TEST_JOB_DELAY_MS", "600000");
       try (NodeProcess p1 = NodeProcess.start("p1", env, "Aurous API listening on")) {
         String key = newTeamKey(db);
         String base1 = "http://127.0.0.1:" + port;
@@ -108,19 +100,11 @@ class CharacterJobAcrossNodesTest {
     try (PictureServer pictures = new PictureServer()) {
       String url = pictures.serve("/face.jpg", "image/jpeg", Pictures.jpeg(48, 48));
       int port = NodeProcess.freePort();
-      Map<String, String> env = new HashMap<>();
-      env.put("AUROUS_DATABASE_URL", db);
-      env.put("AUROUS_NODE_ROLES", "api");
-      env.put("AUROUS_HTTP_HOST", "127.0.0.1");
-      env.put("AUROUS_HTTP_PORT", Integer.toString(port));
-      env.put("AUROUS_API_ALLOW_INSECURE_URLS", "true");
+      Map<String, String> env = heldJobNode(db, port, LONG_LEASE_S);
       env.put("AUROUS_CLUSTER_ENABLED", "true");
       env.put("AUROUS_CLUSTER_NAME", clusterName);
       env.put("AUROUS_CLUSTER_PORT", Integer.toString(hz1));
       env.put("AUROUS_CLUSTER_MEMBERS", members);
-      env.put("AUROUS_CHARACTERS_LEASE_S", Integer.toString(LONG_LEASE_S));
-      env.put("AUROUS_CHARACTERS_POLL_INTERVAL_MS", "200");
-      env.put("AUROUS_CHARACTERS_TEST_JOB_DELAY_MS", "600000");
       try (NodeProcess p1 = NodeProcess.startClusterMember("p1", env, "Aurous API listening on")) {
         String key = newTeamKey(db);
         String base1 = "http://127.0.0.1:" + port;
@@ -177,5 +161,19 @@ class CharacterJobAcrossNodesTest {
   static Row row(TestNode node, String id) {
     return node.node().pool().preparedQuery("SELECT status, claimed_by, attempts FROM characters WHERE id = $1")
         .execute(Tuple.of(id)).await().iterator().next();
+  }
+
+  /** An API node (its own process) whose character job claims a character and then holds it mid-job. */
+  static Map<String, String> heldJobNode(String db, int httpPort, int leaseSeconds) {
+    Map<String, String> env = new HashMap<>();
+    env.put("AUROUS_DATABASE_URL", db);
+    env.put("AUROUS_NODE_ROLES", "api");
+    env.put("AUROUS_HTTP_HOST", "127.0.0.1");
+    env.put("AUROUS_HTTP_PORT", Integer.toString(httpPort));
+    env.put("AUROUS_API_ALLOW_INSECURE_URLS", "true");
+    env.put("AUROUS_CHARACTERS_LEASE_S", Integer.toString(leaseSeconds));
+    env.put("AUROUS_CHARACTERS_POLL_INTERVAL_MS", "200");
+    env.put("AUROUS_CHARACTERS_TEST_JOB_DELAY_MS", "600000");
+    return env;
   }
 }

@@ -74,32 +74,10 @@ class ClusterTest {
       env.put("AUROUS_ENGINE_MAX_BATCH_SIZE", "4");
       env.put("AUROUS_ENGINE_MAX_RUNNING_PER_WORKER", "4");
       env.put("AUROUS_ENGINE_INTRA_OP_THREADS", "1");
-      workers.add(startWorker("worker" + i, env, members));
+      workers.add(NodeProcess.startClusterMember("worker" + i, env, "ready: DiffusionModel"));
     }
     team = api.newTeam(1_000_000);
     client = api.client(team.key());
-  }
-
-  /**
-   * Starts a worker; when its Hazelcast port was taken between picking it and binding it (other
-   * builds share this machine), again on a fresh port. The members already running need not know
-   * the new port: joining through any listed member is enough.
-   */
-  static NodeProcess startWorker(String name, Map<String, String> env, JsonArray members) throws Exception {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return NodeProcess.start(name, env, "ready: DiffusionModel");
-      } catch (IllegalStateException e) {
-        if (attempt == 3 || e.getMessage() == null || !e.getMessage().contains("is already in use")) {
-          throw e;
-        }
-        String port = Integer.toString(NodeProcess.freePort());
-        List<String> list = new ArrayList<>(members.getList());
-        list.add("127.0.0.1:" + port);
-        env.put("AUROUS_CLUSTER_PORT", port);
-        env.put("AUROUS_CLUSTER_MEMBERS", String.join(",", list));
-      }
-    }
   }
 
   @AfterAll

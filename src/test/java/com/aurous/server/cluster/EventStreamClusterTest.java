@@ -106,7 +106,7 @@ class EventStreamClusterTest {
       SseClient.Event pending = s.next();
       assertThat(pending.event()).isEqualTo("status");
       assertThat(pending.json().getString("status")).isEqualTo("pending");
-      worker = ClusterTest.startWorker("worker1", workerEnv, members);
+      worker = NodeProcess.startClusterMember("worker1", workerEnv, "ready: DiffusionModel");
       List<SseClient.Event> rest = s.rest();
       assertThat(rest.get(0).event()).isEqualTo("status");
       assertThat(rest.get(0).json().getString("status")).isEqualTo("processing");
