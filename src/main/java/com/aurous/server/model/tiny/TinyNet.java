@@ -25,7 +25,8 @@ import org.tensorflow.types.TInt32;
  *   <li><b>Denoiser</b>: a three-level UNet (widths 32/64/96 at 32x32 / 16x16 / 8x8 for a 1024 px
  *       square) with group-norm residual blocks, sinusoidal timestep + pooled-prompt embedding,
  *       cross-attention to the prompt tokens at the two lower levels and self-attention at the
- *       lowest. It is trained at the canonical latent size (long side {@link #CANONICAL}, i.e.
+ *       lowest; each level adds a projection of the canvas coordinates (see {@link
+ *       #withPosition}). It is trained at the canonical latent size (long side {@link #CANONICAL}, i.e.
  *       1024 px) in several aspect ratios; the exported {@code denoise} resizes other sizes to the
  *       canonical one and back (see {@link #denoiseAnySize}).
  * </ul>
@@ -173,12 +174,15 @@ public final class TinyNet {
     temb = l.silu(l.dense("t2", temb, EMB_DIM, EMB_DIM, (float) Math.sqrt(2.0)));
 
     Operand<TFloat32> h = l.conv("in", x, 3, LATENT_CHANNELS, w[0]);
+    h = withPosition(l.sub("pos1"), h, w[0]);
     Operand<TFloat32> s1 = res(l.sub("d1"), h, temb, w[0], w[0]);
     h = l.conv("down1", s1, 3, w[0], w[1], 2, 1f);
     h = res(l.sub("d2"), h, temb, w[1], w[1]);
+    h = withPosition(l.sub("pos2"), h, w[1]);
     Operand<TFloat32> s2 = cross(l.sub("d2x"), h, ctx, w[1]);
     h = l.conv("down2", s2, 3, w[1], w[2], 2, 1f);
     h = res(l.sub("m1"), h, temb, w[2], w[2]);
+    h = withPosition(l.sub("pos3"), h, w[2]);
     h = cross(l.sub("m1x"), h, ctx, w[2]);
     h = self(l.sub("m1s"), h, w[2]);
     h = res(l.sub("m2"), h, temb, w[2], w[2]);
@@ -189,6 +193,56 @@ public final class TinyNet {
     h = res(l.sub("u1"), tf.concat(List.of(h, s1), tf.constant(3)), temb, w[1] + w[0], w[0]);
     h = l.silu(l.groupNorm("norm_out", h, w[0], GROUPS));
     return l.conv("out", h, 3, w[0], LATENT_CHANNELS, 1, 0f);
+  }
+
+  /** Frequencies (times pi) of the canvas-coordinate features {@link #withPosition} adds. */
+  private static final float[] POSITION_FREQUENCIES = {1f, 2f, 4f};
+  static final int POSITION_FEATURES = 2 * (1 + 2 * POSITION_FREQUENCIES.length);
+
+  /**
+   * Adds a learned projection of the canvas coordinates to every cell. The convolutions pad
+   * symmetrically and attention has no position embedding, so without this the UNet cannot tell
+   * the left of the canvas from the right and the prompt's "at the left" has nothing to bind to:
+   * objects landed wherever the noise suggested. Coordinates are canvas-relative ([-1, 1] on each
+   * axis, like the scenes' anchors), so they mean the same at every aspect ratio. The projection
+   * starts at zero, so weights trained without it compute exactly what they did.
+   */
+  private static Operand<TFloat32> withPosition(Layers l, Operand<TFloat32> h, int ch) {
+    Ops tf = l.tf;
+    Operand<TFloat32> feats = positionFeatures(tf, l.dim(h, 1), l.dim(h, 2)); // [1,H,W,F]
+    var wt = l.weight("w", Params.Init.ZEROS, 0, POSITION_FEATURES, ch);
+    Operand<TFloat32> flat = tf.reshape(feats, tf.constant(new int[] {-1, POSITION_FEATURES}));
+    Operand<TFloat32> proj = tf.reshape(tf.linalg.matMul(flat, wt),
+        tf.concat(List.of(tf.constant(new int[] {1}), l.spatialSize(h), tf.constant(new int[] {ch})),
+            tf.constant(0)));
+    return tf.math.add(h, proj);
+  }
+
+  /** Cell-centre coordinates in [-1, 1] and their sin/cos at a few frequencies: [1, H, W, F]. */
+  static Operand<TFloat32> positionFeatures(Ops tf, Operand<TInt32> height, Operand<TInt32> width) {
+    Operand<TFloat32> ys = axisCoordinates(tf, height);
+    Operand<TFloat32> xs = axisCoordinates(tf, width);
+    Operand<TFloat32> yy = tf.math.add(tf.expandDims(ys, tf.constant(1)),
+        tf.math.mul(tf.expandDims(xs, tf.constant(0)), tf.constant(0f))); // [H,W]
+    Operand<TFloat32> xx = tf.math.add(tf.expandDims(xs, tf.constant(0)),
+        tf.math.mul(tf.expandDims(ys, tf.constant(1)), tf.constant(0f))); // [H,W]
+    List<Operand<TFloat32>> parts = new java.util.ArrayList<>();
+    for (Operand<TFloat32> u : List.of(xx, yy)) {
+      parts.add(u);
+      for (float f : POSITION_FREQUENCIES) {
+        Operand<TFloat32> a = tf.math.mul(u, tf.constant((float) (Math.PI * f)));
+        parts.add(tf.math.sin(a));
+        parts.add(tf.math.cos(a));
+      }
+    }
+    return tf.expandDims(tf.stack(parts, org.tensorflow.op.core.Stack.axis(2L)), tf.constant(0));
+  }
+
+  private static Operand<TFloat32> axisCoordinates(Ops tf, Operand<TInt32> n) {
+    Operand<TFloat32> nf = tf.dtypes.cast(n, TFloat32.class);
+    Operand<TFloat32> i = tf.dtypes.cast(tf.range(tf.constant(0), n, tf.constant(1)), TFloat32.class);
+    return tf.math.sub(tf.math.div(tf.math.mul(tf.math.add(i, tf.constant(0.5f)), tf.constant(2f)), nf),
+        tf.constant(1f));
   }
 
   private static Operand<TFloat32> res(Layers l, Operand<TFloat32> x, Operand<TFloat32> temb,
