@@ -1,14 +1,28 @@
 package com.aurous.server.observability;
 
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.metrics.MetricsOptions;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.spi.VertxMetricsFactory;
+import io.vertx.core.spi.metrics.ClientMetrics;
+import io.vertx.core.spi.metrics.DatagramSocketMetrics;
+import io.vertx.core.spi.metrics.EventBusMetrics;
+import io.vertx.core.spi.metrics.HttpClientMetrics;
+import io.vertx.core.spi.metrics.HttpServerMetrics;
+import io.vertx.core.spi.metrics.PoolMetrics;
+import io.vertx.core.spi.metrics.TCPMetrics;
+import io.vertx.core.spi.metrics.VertxMetrics;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -16,33 +30,22 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
-import java.time.Duration;
 import java.util.EnumSet;
 
 /**
  * This node's meter registry, scraped by Prometheus at /metrics. One registry per node (not
  * Micrometer's global one), so several nodes in one JVM, as in the tests, keep their series apart.
- * Vert.x reports its HTTP server, event bus and pools into it once {@link #vertxFactory()} and
- * {@link #vertxOptions()} are given to the Vert.x builder; our own meters are registered on
- * {@link #registry()}.
+ * Vert.x reports its event bus, pools and HTTP client (vertx-micrometer) and its HTTP server
+ * ({@link HttpRequestMeters}) into it once {@link #vertxFactory()} and {@link #vertxOptions()} are
+ * given to the Vert.x builder; our own meters are registered on {@link #registry()}.
  */
 public final class NodeMetrics {
-  /**
-   * Buckets of the HTTP server's response time, so latency by route has quantiles
-   * (histogram_quantile) and not only a mean: a dozen fixed bounds per route, method and status,
-   * from a fast estimate to a long Prefer: wait.
-   */
-  private static final Duration[] RESPONSE_TIME_BUCKETS = {
-      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-      Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
-      Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
-
   private final boolean enabled;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   public NodeMetrics(boolean enabled) {
     this.enabled = enabled;
-    registry.config().meterFilter(new BoundedLabels()).meterFilter(responseTimeBuckets());
+    registry.config().meterFilter(new BoundedLabels());
   }
 
   public boolean enabled() {
@@ -53,8 +56,35 @@ public final class NodeMetrics {
     return registry;
   }
 
+  /**
+   * vertx-micrometer for everything but the HTTP server, whose requests {@link HttpRequestMeters}
+   * records (vertx-micrometer's per-request meter look-ups were most of the cheapest routes' gap
+   * to a bare Vert.x route).
+   */
   public VertxMetricsFactory vertxFactory() {
-    return new MicrometerMetricsFactory(registry);
+    MicrometerMetricsFactory micrometer = new MicrometerMetricsFactory(registry);
+    return new VertxMetricsFactory() {
+      @Override
+      public VertxMetrics metrics(VertxOptions options) {
+        VertxMetrics metrics = micrometer.metrics(options);
+        return enabled ? new WithOwnHttpServer(metrics, new HttpRequestMeters(registry)) : metrics;
+      }
+
+      @Override
+      public MetricsOptions newOptions() {
+        return micrometer.newOptions();
+      }
+
+      @Override
+      public MetricsOptions newOptions(MetricsOptions options) {
+        return micrometer.newOptions(options);
+      }
+
+      @Override
+      public MetricsOptions newOptions(JsonObject json) {
+        return micrometer.newOptions(json);
+      }
+    };
   }
 
   /**
@@ -66,9 +96,11 @@ public final class NodeMetrics {
     // Raw TCP sockets (every read and write of every HTTP and PostgreSQL connection) and UDP are
     // not reported: the HTTP server's own series say what operators read, and the per-socket
     // bookkeeping was a measurable share of the cheapest routes' time (benchmarks/README.md).
+    // The HTTP server's series come from HttpRequestMeters instead (vertxFactory).
     return new MicrometerMetricsOptions()
         .setEnabled(enabled)
         .setJvmMetricsEnabled(enabled)
+        .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
         .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
         .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
         .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET)
@@ -76,17 +108,63 @@ public final class NodeMetrics {
             Label.POOL_TYPE, Label.POOL_NAME));
   }
 
-  private static MeterFilter responseTimeBuckets() {
-    double[] nanos = java.util.Arrays.stream(RESPONSE_TIME_BUCKETS).mapToDouble(Duration::toNanos).toArray();
-    return new MeterFilter() {
-      @Override
-      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-        if (!id.getName().equals("vertx.http.server.response.time")) {
-          return config;
-        }
-        return DistributionStatisticConfig.builder().serviceLevelObjectives(nanos).build().merge(config);
-      }
-    };
+  /** vertx-micrometer's metrics, with the HTTP server's taken by {@link HttpRequestMeters}. */
+  private record WithOwnHttpServer(VertxMetrics micrometer, HttpRequestMeters http) implements VertxMetrics {
+    @Override
+    public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(HttpServerOptions options, SocketAddress localAddress) {
+      return http;
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes")
+    public EventBusMetrics createEventBusMetrics() {
+      return micrometer.createEventBusMetrics();
+    }
+
+    @Override
+    public ClientMetrics<?, ?, ?> createClientMetrics(SocketAddress remoteAddress, String type, String namespace) {
+      return micrometer.createClientMetrics(remoteAddress, type, namespace);
+    }
+
+    @Override
+    public HttpClientMetrics<?, ?, ?> createHttpClientMetrics(HttpClientOptions options) {
+      return micrometer.createHttpClientMetrics(options);
+    }
+
+    @Override
+    public TCPMetrics<?> createNetServerMetrics(NetServerOptions options, SocketAddress localAddress) {
+      return micrometer.createNetServerMetrics(options, localAddress);
+    }
+
+    @Override
+    public TCPMetrics<?> createNetClientMetrics(NetClientOptions options) {
+      return micrometer.createNetClientMetrics(options);
+    }
+
+    @Override
+    public DatagramSocketMetrics createDatagramSocketMetrics(DatagramSocketOptions options) {
+      return micrometer.createDatagramSocketMetrics(options);
+    }
+
+    @Override
+    public PoolMetrics<?, ?> createPoolMetrics(String poolType, String poolName, int maxPoolSize) {
+      return micrometer.createPoolMetrics(poolType, poolName, maxPoolSize);
+    }
+
+    @Override
+    public void vertxCreated(Vertx vertx) {
+      micrometer.vertxCreated(vertx);
+    }
+
+    @Override
+    public boolean isMetricsEnabled() {
+      return micrometer.isMetricsEnabled();
+    }
+
+    @Override
+    public void close() {
+      micrometer.close();
+    }
   }
 
   /** The Prometheus text exposition of this node's registry. */

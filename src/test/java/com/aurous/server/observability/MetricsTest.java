@@ -10,6 +10,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -110,6 +115,48 @@ class MetricsTest {
         .isGreaterThanOrEqualTo(1);
     // no series carries a raw id, nor a webhook host's connection pool
     assertThat(s.series().keySet()).noneMatch(k -> k.contains(id) || k.contains("pool_type=\"http\""));
+  }
+
+  @Test
+  void requestsRefusedBeforeAnyRouteAreCountedUnderTheEmptyRouteAndTheHttpSeriesKeepTheirShape() throws Exception {
+    Scrape before = Scrape.of(anonymous);
+    assertThat(api.post("/v1/images/estimate", new JsonObject().put("prompt", "a lighthouse")).status()).isEqualTo(200);
+    // refused at the front door (a malformed escape) and by the HTTP decoder (HTTP/2.5): no router ran
+    assertThat(rawStatusLine("GET /v1/images/%zz HTTP/1.1")).startsWith("HTTP/1.1 400 ");
+    assertThat(rawStatusLine("GET /v1/images HTTP/2.5")).contains(" 400 ");
+    Scrape s = Scrape.of(anonymous);
+
+    String[] refused = {"route", "", "method", "GET", "code", "400"};
+    assertThat(s.sum("vertx_http_server_requests_total", refused)
+        - before.sum("vertx_http_server_requests_total", refused)).isEqualTo(2);
+    String[] estimate = {"route", "/v1/images/estimate", "method", "POST", "code", "200"};
+    double count = s.value("vertx_http_server_response_time_seconds_count", estimate);
+    assertThat(count).isGreaterThanOrEqualTo(1).isEqualTo(s.value("vertx_http_server_requests_total", estimate));
+    assertThat(s.value("vertx_http_server_response_time_seconds_sum", estimate)).isPositive();
+    // the fixed buckets the dashboard's quantiles read, cumulative up to +Inf = count
+    java.util.List<String> bounds = s.matching("vertx_http_server_response_time_seconds_bucket", estimate).keySet()
+        .stream().map(k -> k.replaceAll(".*le=\"([^\"]+)\".*", "$1")).toList();
+    assertThat(bounds).containsExactlyInAnyOrder("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5",
+        "5.0", "10.0", "30.0", "+Inf");
+    assertThat(s.value("vertx_http_server_response_time_seconds_bucket", estimate[0], estimate[1], estimate[2],
+        estimate[3], estimate[4], estimate[5], "le", "+Inf")).isEqualTo(count);
+    // the dashboard's in-flight panel: this scrape is a GET in flight on an open connection
+    assertThat(s.value("vertx_http_server_active_requests", "method", "GET")).isGreaterThanOrEqualTo(1);
+    assertThat(s.value("vertx_http_server_active_connections")).isGreaterThanOrEqualTo(1);
+    // sizes and per-socket bytes are not recorded (no panel reads them)
+    assertThat(s.count("vertx_http_server_request_bytes") + s.count("vertx_http_server_response_bytes")
+        + s.count("vertx_http_server_bytes_")).isZero();
+  }
+
+  /** The status line answered to one request written by hand (what java.net.http refuses to send). */
+  static String rawStatusLine(String requestLine) throws Exception {
+    URI base = URI.create(anonymous.base());
+    try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write((requestLine + "\r\nHost: " + base.getAuthority() + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+    }
   }
 
   @Test
