@@ -162,6 +162,10 @@ class EstimateValidationTest {
         "https://user:pass@example.com/a.png",
         "https:///a.png",
         "https://exa mple.com/a.png",
+        // java.net.URI takes any digits as a port; these name none a connection can use.
+        "https://example.com:0/a.png",
+        "https://example.com:65536/a.png",
+        "https://example.com:99999/a.png",
         longUrl);
     for (String u : badUrls) {
       a.add(arguments("reference " + abbreviate(u), json(with("reference_image_urls", new JsonArray().add(u))),
