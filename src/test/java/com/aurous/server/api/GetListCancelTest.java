@@ -161,7 +161,8 @@ class GetListCancelTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"limit=0", "limit=101", "limit=-1", "limit=abc", "limit=", "limit=1.5", "limit=99999999999",
-      "starting_after=bogus", "starting_after=", "cursor=abc", "page=2"})
+      "starting_after=bogus", "starting_after=", "cursor=abc", "page=2", "limit=1&limit=2", "limit=5&limit=5",
+      "starting_after=img_a&starting_after=img_b"})
   void badListParametersAre400(String query) {
     ApiClient.Response r = api.get("/v1/images?" + query);
     assertThat(r.status()).as(query + ": " + r.body()).isEqualTo(400);
