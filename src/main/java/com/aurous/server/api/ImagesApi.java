@@ -92,6 +92,10 @@ public final class ImagesApi {
     Team team = Authentication.team(ctx);
     int waitSeconds = PreferWait.seconds(ctx.request().headers(), preferWaitMaxSeconds);
     String key = ctx.request().getHeader(IDEMPOTENCY_HEADER);
+    if (key != null && ctx.request().headers().getAll(IDEMPOTENCY_HEADER).size() > 1) {
+      // Two keys would replay under one and be refused under the other: which is meant is a guess.
+      throw ApiException.invalid("invalid_idempotency_key", "Send one " + IDEMPOTENCY_HEADER + " header, not several.", IDEMPOTENCY_HEADER);
+    }
     if (key != null && (key.isEmpty() || key.length() > 256)) {
       throw ApiException.invalid("invalid_idempotency_key", IDEMPOTENCY_HEADER + " must be 1-256 characters.", IDEMPOTENCY_HEADER);
     }
