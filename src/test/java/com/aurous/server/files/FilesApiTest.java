@@ -165,6 +165,33 @@ class FilesApiTest {
   }
 
   @Test
+  void aBrokenOrSecondFilePartEndsTheConnectionWithThe400InsteadOfReadingTheRestOfTheBody() {
+    TestNode.TeamKey team = node.newTeam(100);
+    byte[] twoFiles = (new String(Multipart.body("file", "a.png", "image/png", Pictures.png(4, 4)), StandardCharsets.ISO_8859_1)
+        .replace("--" + Multipart.BOUNDARY + "--", "")
+        + new String(Multipart.body("file", "b.png", "image/png", Pictures.png(4, 4)), StandardCharsets.ISO_8859_1))
+        .getBytes(StandardCharsets.ISO_8859_1);
+    byte[] garbage = "this is no multipart body\r\n".repeat(100).getBytes(StandardCharsets.ISO_8859_1);
+    for (byte[] start : List.of(twoFiles, garbage)) {
+      // The body announces far more than is sent: a server that kept reading would wait for it.
+      String head = "POST /v1/files HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: " + team.key()
+          + "\r\nContent-Type: multipart/form-data; boundary=" + Multipart.BOUNDARY
+          + "\r\nContent-Length: " + (MAX_BYTES / 2) + "\r\n\r\n";
+      java.io.ByteArrayOutputStream req = new java.io.ByteArrayOutputStream();
+      req.writeBytes(head.getBytes(StandardCharsets.ISO_8859_1));
+      req.writeBytes(start);
+      try (RawHttp raw = new RawHttp(node.node().port(), 10_000)) {
+        RawHttp.Response r = raw.exchange(req.toByteArray(), false, false);
+        assertThat(r.status()).as(r.text()).isEqualTo(400);
+        assertThat(r.error().getString("code")).isIn("unexpected_file_part", "malformed_request");
+        assertThat(r.header("Aurous-Request-Id")).startsWith("req_");
+        assertThat(r.header("connection")).isEqualToIgnoringCase("close");
+      }
+    }
+    assertThat(storedFiles(team)).isZero();
+  }
+
+  @Test
   void aBurstOfOversizedAndBombUploadsStoresNothingAndTheServerStillAnswers() throws Exception {
     TestNode.TeamKey team = node.newTeam(100);
     ExecutorService pool = Executors.newFixedThreadPool(8);
