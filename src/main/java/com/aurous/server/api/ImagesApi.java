@@ -24,6 +24,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Row;
 
+import java.util.List;
+
 /** The /v1/images routes: estimate, create, get, list and cancel. */
 public final class ImagesApi {
   public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
@@ -215,6 +217,11 @@ public final class ImagesApi {
     long concurrentLimit = rateLimits.concurrentLimit(Authentication.key(ctx).limits());
     long stamp = views.stamp();
     return store.pool().withTransaction(tx -> admission.admit(tx, team.id(), concurrentLimit)
+            // Its own file references are held from before the row is stored, so a concurrent DELETE /v1/files/{id}
+            // either sees the generation (409) or deletes first (404 here), never both succeed. (A character's
+            // files are held by the character.)
+            .compose(v -> catalog.holdFiles(tx, team.id(), spec.characterId() == null ? spec.referenceImageUrls() : List.of())
+                .recover(e -> Future.failedFuture(e instanceof CatalogException c ? catalogError(c) : e)))
             .compose(v -> store.insert(tx, id, team.id(), spec, ApiVersions.of(ctx), RequestIds.of(ctx)))
             .compose(created -> {
               if (created.insufficientCredits()) {

@@ -281,6 +281,47 @@ class FilesApiTest {
   }
 
   @Test
+  void aDeleteRacingACreateThatNamesTheFileNeverLeavesTheGenerationOrCharacterWithoutIt() throws Exception {
+    TestNode.TeamKey team = node.newTeam(10_000);
+    ApiClient c = node.client(team.key());
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (String route : List.of("/v1/images", "/v1/characters")) {
+        for (int i = 0; i < 20; i++) {
+          String id = uploaded(team, Pictures.png(8, 8));
+          JsonObject body = route.equals("/v1/images")
+              ? new JsonObject().put("prompt", "a cat").put("reference_image_urls", new JsonArray().add(id))
+              : new JsonObject().put("name", "Ada").put("reference_image_urls", new JsonArray().add(id));
+          java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+          Future<ApiClient.Response> create = pool.submit(() -> {
+            go.await();
+            return c.post(route, body);
+          });
+          Future<ApiClient.Response> delete = pool.submit(() -> {
+            go.await();
+            return c.method("DELETE", "/v1/files/" + id, null);
+          });
+          go.countDown();
+          ApiClient.Response created = create.get();
+          ApiClient.Response deleted = delete.get();
+          String what = route + " #" + i + ": create " + created.status() + " " + created.body() + ", delete " + deleted.status();
+          // One of them wins: the create holds the file (delete 409), or the delete came first (create 404).
+          if (created.status() == 201) {
+            assertThat(deleted.status()).as(what).isEqualTo(409);
+            assertThat(c.get("/v1/files/" + id).json().getBoolean("in_use")).as(what).isTrue();
+          } else {
+            assertThat(created.status()).as(what).isEqualTo(404);
+            assertThat(created.errorParam()).as(what).isEqualTo("reference_image_urls[0]");
+            assertThat(deleted.status()).as(what).isEqualTo(200);
+          }
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void filesAreListedNewestFirstInPagesAndDeletedFilesAreGone() {
     TestNode.TeamKey team = node.newTeam(100);
     ApiClient c = node.client(team.key());
