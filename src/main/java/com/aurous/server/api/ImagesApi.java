@@ -305,6 +305,12 @@ public final class ImagesApi {
   public void cancel(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
     String id = imageId(ctx);
+    // Cancel takes no parameters: no body, or an empty JSON object. Anything else is refused before anything changes.
+    if (ctx.body().buffer() != null && ctx.body().buffer().length() > 0) {
+      for (String field : JsonBodies.object(ctx).fieldNames()) {
+        throw ApiException.invalid("unknown_field", "Unknown field '" + field + "'; cancel takes no parameters.", field);
+      }
+    }
     store.cancel(team.id(), id)
         .onSuccess(result -> {
           if (result.row() == null) {
