@@ -32,6 +32,9 @@ public final class ApiVersions {
     String requested = ctx.request().getHeader(HEADER);
     String version;
     if (requested != null) {
+      if (ctx.request().headers().getAll(HEADER).size() > 1) {
+        throw ApiException.invalid("invalid_version", "Send one " + HEADER + " header, not several.", HEADER);
+      }
       if (!FORMAT.matcher(requested).matches()) {
         throw ApiException.invalid("invalid_version", HEADER + " must look like YYYY-MM-DD.", HEADER);
       }

@@ -22,6 +22,11 @@ public final class Authentication {
       ctx.fail(ApiException.unauthorized("Send your API key in the X-Api-Key header."));
       return;
     }
+    // Two keys name two callers (and a proxy may have added one): whose request this is cannot be guessed.
+    if (ctx.request().headers().getAll(HEADER).size() > 1) {
+      ctx.fail(ApiException.unauthorized("Send exactly one X-Api-Key header."));
+      return;
+    }
     keys.authenticate(key.trim()).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());

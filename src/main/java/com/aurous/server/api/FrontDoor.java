@@ -59,6 +59,10 @@ final class FrontDoor implements Handler<HttpServerRequest> {
       // server's: answered as a 400 so that no input a client sends yields a 5xx.
       e = new ApiException(400, "invalid_request", "http_version_not_supported",
           "This server speaks HTTP/1.1 (and 1.0) only.", null);
+    } else if (cause instanceof HttpVersionGate.UnsupportedTransferCoding) {
+      e = ApiException.invalid("malformed_request",
+          "Transfer-Encoding must be chunked alone (or absent, with Content-Length); where this body ends cannot be known.",
+          "Transfer-Encoding");
     } else {
       e = ApiException.invalid("malformed_request",
           "The request is not valid HTTP/1.1 (request line or headers could not be read).", null);

@@ -3,6 +3,8 @@ package com.aurous.server.api;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.http.HttpConnection;
@@ -29,6 +31,19 @@ final class HttpVersionGate extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** The decoder failure {@link FrontDoor#invalid} turns into 400 malformed_request naming Transfer-Encoding. */
+  static final class UnsupportedTransferCoding extends RuntimeException {
+    UnsupportedTransferCoding() {
+      super("unsupported transfer coding", null, false, false);
+    }
+  }
+
+  /** No Transfer-Encoding, or exactly {@code chunked} (once, in one header). */
+  private static boolean transferCodingIsChunkedOrAbsent(HttpRequest req) {
+    java.util.List<String> codings = req.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    return codings.isEmpty() || (codings.size() == 1 && codings.get(0).trim().equalsIgnoreCase("chunked"));
+  }
+
   /** The decoder failure {@link FrontDoor#invalid} turns into 400 http_version_not_supported. */
   static final class UnsupportedVersion extends RuntimeException {
     UnsupportedVersion(String version) {
@@ -36,8 +51,24 @@ final class HttpVersionGate extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** After a request refused for its transfer coding: its body is not passed on (the answer closes the connection). */
+  private boolean discardingBody;
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (discardingBody && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
+      // Whatever the decoder made of it (chunks, or a chunk-size failure) would only race the 400 with a close.
+      content.release();
+      return;
+    }
+    discardingBody = false;
+    if (msg instanceof HttpRequest req && req.decoderResult().isSuccess() && !transferCodingIsChunkedOrAbsent(req)) {
+      // RFC 9112 section 6.3: a Transfer-Encoding whose final coding is not chunked leaves the body's
+      // length unknown (the decoder would read it as the next request), and this server decodes no
+      // other coding: 400 and the connection closed, never a guess at where the next request starts.
+      req.setDecoderResult(DecoderResult.failure(new UnsupportedTransferCoding()));
+      discardingBody = true;
+    }
     if (msg instanceof HttpRequest req && req.decoderResult().isSuccess()) {
       // Vert.x compares versions by identity: an equal but separately parsed one (http/1.1) is
       // replaced by the constant too.

@@ -67,7 +67,8 @@ public final class ImageEventsApi implements HttpVerticle.RouteMount {
     if (raw == null || raw.isBlank()) {
       return -1;
     }
-    if (!EVENT_ID.matcher(raw.trim()).matches()) {
+    // Two positions: which one the client has is a guess, and a wrong one skips or repeats events.
+    if (!EVENT_ID.matcher(raw.trim()).matches() || ctx.request().headers().getAll(LAST_EVENT_ID).size() > 1) {
       throw ApiException.invalid("invalid_last_event_id",
           LAST_EVENT_ID + " must be the id of an event this stream sent (a non-negative integer).", LAST_EVENT_ID);
     }

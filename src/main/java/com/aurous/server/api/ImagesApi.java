@@ -24,6 +24,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Row;
 
+import java.util.List;
+
 /** The /v1/images routes: estimate, create, get, list and cancel. */
 public final class ImagesApi {
   public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
@@ -92,6 +94,10 @@ public final class ImagesApi {
     Team team = Authentication.team(ctx);
     int waitSeconds = PreferWait.seconds(ctx.request().headers(), preferWaitMaxSeconds);
     String key = ctx.request().getHeader(IDEMPOTENCY_HEADER);
+    if (key != null && ctx.request().headers().getAll(IDEMPOTENCY_HEADER).size() > 1) {
+      // Two keys would replay under one and be refused under the other: which is meant is a guess.
+      throw ApiException.invalid("invalid_idempotency_key", "Send one " + IDEMPOTENCY_HEADER + " header, not several.", IDEMPOTENCY_HEADER);
+    }
     if (key != null && (key.isEmpty() || key.length() > 256)) {
       throw ApiException.invalid("invalid_idempotency_key", IDEMPOTENCY_HEADER + " must be 1-256 characters.", IDEMPOTENCY_HEADER);
     }
@@ -211,6 +217,11 @@ public final class ImagesApi {
     long concurrentLimit = rateLimits.concurrentLimit(Authentication.key(ctx).limits());
     long stamp = views.stamp();
     return store.pool().withTransaction(tx -> admission.admit(tx, team.id(), concurrentLimit)
+            // Its own file references are held from before the row is stored, so a concurrent DELETE /v1/files/{id}
+            // either sees the generation (409) or deletes first (404 here), never both succeed. (A character's
+            // files are held by the character.)
+            .compose(v -> catalog.holdFiles(tx, team.id(), spec.characterId() == null ? spec.referenceImageUrls() : List.of())
+                .recover(e -> Future.failedFuture(e instanceof CatalogException c ? catalogError(c) : e)))
             .compose(v -> store.insert(tx, id, team.id(), spec, ApiVersions.of(ctx), RequestIds.of(ctx)))
             .compose(created -> {
               if (created.insufficientCredits()) {
@@ -294,6 +305,12 @@ public final class ImagesApi {
   public void cancel(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
     String id = imageId(ctx);
+    // Cancel takes no parameters: no body, or an empty JSON object. Anything else is refused before anything changes.
+    if (ctx.body().buffer() != null && ctx.body().buffer().length() > 0) {
+      for (String field : JsonBodies.object(ctx).fieldNames()) {
+        throw ApiException.invalid("unknown_field", "Unknown field '" + field + "'; cancel takes no parameters.", field);
+      }
+    }
     store.cancel(team.id(), id)
         .onSuccess(result -> {
           if (result.row() == null) {

@@ -1,12 +1,24 @@
 package com.aurous.server.api;
 
+import com.fasterxml.jackson.core.JsonParser;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
 import io.vertx.ext.web.RoutingContext;
 
-/** Reads a request body as one JSON object, or fails with the envelope's malformed_json. */
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a request body as one JSON object, or fails with the envelope's malformed_json. A name
+ * given twice in one object is refused (parsers disagree on which one wins, so an idempotent
+ * replay, a proxy and this server could each read a different request), and so is a string that
+ * is not Unicode text, a lone UTF-16 surrogate ({@code "\ud800"}, or its raw UTF-8 bytes): no
+ * column can store it, it would be stored as '?' instead of what was sent.
+ */
 public final class JsonBodies {
   private static final String READING = "aurous.reading_body";
 
@@ -19,14 +31,61 @@ public final class JsonBodies {
     }
     Object parsed;
     try {
-      parsed = io.vertx.core.json.Json.decodeValue(buf);
+      JsonParser parser = JacksonCodec.createParser(buf);
+      parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      parsed = JacksonCodec.fromParser(parser, Object.class);
     } catch (DecodeException e) {
       throw ApiException.invalid("malformed_json", "The body is not valid JSON: " + firstLine(e.getMessage()), null);
     }
     if (!(parsed instanceof JsonObject obj)) {
       throw ApiException.invalid("malformed_json", "The body must be a JSON object.", null);
     }
+    for (Map.Entry<String, Object> field : obj) {
+      if (!isUnicode(field.getKey()) || !isUnicodeText(field.getValue())) {
+        String param = isUnicode(field.getKey()) ? field.getKey() : null;
+        throw ApiException.invalid("malformed_json", "The body holds a string that is not Unicode text (a lone UTF-16 surrogate)"
+            + (param == null ? "" : " in '" + param + "'") + ".", param);
+      }
+    }
     return obj;
+  }
+
+  /** Whether every string in a parsed JSON value (names included) is well-formed UTF-16. */
+  private static boolean isUnicodeText(Object value) {
+    if (value instanceof String s) {
+      return isUnicode(s);
+    }
+    if (value instanceof JsonObject o) {
+      value = o.getMap();
+    } else if (value instanceof JsonArray a) {
+      value = a.getList();
+    }
+    if (value instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!isUnicodeText(e.getKey()) || !isUnicodeText(e.getValue())) {
+          return false;
+        }
+      }
+    } else if (value instanceof List<?> l) {
+      for (Object item : l) {
+        if (!isUnicodeText(item)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static boolean isUnicode(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

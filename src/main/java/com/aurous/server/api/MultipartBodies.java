@@ -76,9 +76,10 @@ public final class MultipartBodies {
       }
       if (!FIELD.equals(part.name()) || ctx.get(KEY) != null) {
         failed[0] = true;
+        // Before the answer is written (ctx.fail writes it at once), or the Connection header comes too late.
+        closeAfter(ctx);
         ctx.fail(ApiException.invalid("unexpected_file_part",
             "Send exactly one file, in a part named '" + FIELD + "' (got a file part '" + part.name() + "').", FIELD));
-        closeAfter(ctx);
         return;
       }
       Buffer data = Buffer.buffer();
@@ -102,8 +103,8 @@ public final class MultipartBodies {
     req.exceptionHandler(e -> {
       if (!failed[0]) {
         failed[0] = true;
-        ctx.fail(ApiException.invalid("malformed_request", "The multipart body could not be read: it is broken or incomplete.", null));
         closeAfter(ctx);
+        ctx.fail(ApiException.invalid("malformed_request", "The multipart body could not be read: it is broken or incomplete.", null));
       }
     });
     req.endHandler(v -> {

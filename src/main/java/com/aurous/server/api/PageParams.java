@@ -16,6 +16,12 @@ import java.util.function.Function;
 public record PageParams(int limit, String startingAfter) {
 
   public static PageParams of(RoutingContext ctx, String idPrefix, int defaultLimit, int maxLimit) {
+    // Which of two values counts is a guess a client should not have to make.
+    for (String name : new String[] {"limit", "starting_after"}) {
+      if (ctx.queryParams().getAll(name).size() > 1) {
+        throw ApiException.invalid("invalid_value", name + " must be given at most once.", name);
+      }
+    }
     int limit = defaultLimit;
     String rawLimit = ctx.request().getParam("limit");
     if (rawLimit != null) {
@@ -38,6 +44,14 @@ public record PageParams(int limit, String startingAfter) {
       }
     }
     return new PageParams(limit, after);
+  }
+
+  /** A list route that takes no query parameter at all refuses any, as the paged ones refuse unknown ones. */
+  public static void refuseQuery(RoutingContext ctx) {
+    if (!ctx.queryParams().isEmpty()) {
+      String name = ctx.queryParams().names().iterator().next();
+      throw ApiException.invalid("unknown_parameter", "Unknown query parameter '" + name + "'.", name);
+    }
   }
 
   /** The list object of up to {@link #limit} of {@code rows} (which may hold one more). */

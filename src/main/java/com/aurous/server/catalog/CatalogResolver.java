@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -37,18 +38,36 @@ public final class CatalogResolver {
    */
   public Future<CatalogEntry> resolve(String teamId, String loraId, String characterId, List<String> references,
       String promptToPickFrom) {
-    List<String> fileIds = references.stream().filter(r -> r.startsWith("file_")).distinct().toList();
-    Future<Void> filesLive = fileIds.isEmpty() ? Future.succeededFuture() : files.missing(teamId, fileIds).compose(missing -> {
-      for (String id : fileIds) {
-        if (missing.contains(id)) {
-          // In request order, so the error names the first bad entry.
-          return Future.failedFuture(new CatalogException(CatalogException.Reason.FILE_MISSING, id,
-              Integer.toString(references.indexOf(id))));
-        }
-      }
-      return Future.succeededFuture();
-    });
+    List<String> fileIds = fileIds(references);
+    Future<Void> filesLive = fileIds.isEmpty() ? Future.succeededFuture()
+        : files.missing(teamId, fileIds).compose(missing -> firstMissing(references, fileIds, missing));
     return filesLive.compose(v -> resolve(teamId, loraId, characterId, promptToPickFrom));
+  }
+
+  /**
+   * Inside a create's transaction {@code tx}, just before its row is stored: each {@code file_...}
+   * entry of {@code references} must still be a live file of the team (checked again: a delete may
+   * have come between the look-up and now), and stays locked against deletion until {@code tx} ends.
+   */
+  public Future<Void> holdFiles(SqlConnection tx, String teamId, List<String> references) {
+    List<String> fileIds = fileIds(references);
+    return fileIds.isEmpty() ? Future.succeededFuture()
+        : files.missingOrHold(tx, teamId, fileIds).compose(missing -> firstMissing(references, fileIds, missing));
+  }
+
+  private static List<String> fileIds(List<String> references) {
+    return references.stream().filter(r -> r.startsWith("file_")).distinct().toList();
+  }
+
+  private static Future<Void> firstMissing(List<String> references, List<String> fileIds, java.util.Set<String> missing) {
+    for (String id : fileIds) {
+      if (missing.contains(id)) {
+        // In request order, so the error names the first bad entry.
+        return Future.failedFuture(new CatalogException(CatalogException.Reason.FILE_MISSING, id,
+            Integer.toString(references.indexOf(id))));
+      }
+    }
+    return Future.succeededFuture();
   }
 
   /**

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -30,8 +31,13 @@ public final class CharacterStore {
     this.pool = pool;
   }
 
-  public Future<Row> insert(String id, String teamId, String name, List<String> references, double denoise) {
-    return pool.preparedQuery("INSERT INTO characters (id, team_id, name, status, source_references, consistency_denoise_strength)"
+  public Pool pool() {
+    return pool;
+  }
+
+  /** Inserts a synthesizing character through {@code client} (the create's transaction). */
+  public Future<Row> insert(SqlClient client, String id, String teamId, String name, List<String> references, double denoise) {
+    return client.preparedQuery("INSERT INTO characters (id, team_id, name, status, source_references, consistency_denoise_strength)"
             + " VALUES ($1, $2, $3, 'synthesizing', $4, $5) RETURNING " + COLUMNS)
         .execute(Tuple.of(id, teamId, name, new JsonArray(references), denoise))
         .map(rows -> rows.iterator().next());

@@ -89,7 +89,9 @@ public final class CharactersApi implements HttpVerticle.RouteMount {
     }
     double strength = denoise;
     List<String> fileIds = refs.stream().filter(r -> r.startsWith("file_")).distinct().toList();
-    files.missing(team.id(), fileIds)
+    // The files are locked in the insert's transaction, so a concurrent delete of one either sees the character (409)
+    // or wins (404 here); a character never names a file deleted meanwhile.
+    store.pool().withTransaction(tx -> files.missingOrHold(tx, team.id(), fileIds)
         .compose(missing -> {
           for (int i = 0; i < refs.size(); i++) {
             if (missing.contains(refs.get(i))) {
@@ -97,8 +99,8 @@ public final class CharactersApi implements HttpVerticle.RouteMount {
                   "reference_image_urls[" + i + "]"));
             }
           }
-          return store.insert(Ids.newId("char"), team.id(), name, refs, strength);
-        })
+          return store.insert(tx, Ids.newId("char"), team.id(), name, refs, strength);
+        }))
         .onSuccess(row -> {
           ctx.vertx().eventBus().publish(CharacterSynthesisVerticle.PENDING, null);
           PageParams.sendJson(ctx, 201, CharacterStore.toJson(row));

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,20 +76,20 @@ public final class FileStore implements FileCatalog {
 
   public enum Deletion { DELETED, MISSING, IN_USE }
 
-  /** Deletes the team's live file unless a character or an open generation holds it. */
+  /**
+   * Deletes the team's live file unless a character or an open generation holds it. The row is
+   * locked first and whether it is held asked in a second statement, with a snapshot taken after
+   * the lock: a create that locked it ({@link #missingOrHold}) has committed its row by then, so
+   * it is seen, and a file is never deleted from under a generation or character just accepted.
+   */
   public Future<Deletion> delete(String teamId, String id) {
-    return pool.withTransaction(tx -> tx.preparedQuery("SELECT " + HELD + " AS in_use FROM files f"
+    return pool.withTransaction(tx -> tx.preparedQuery("SELECT f.id FROM files f"
                 + " WHERE f.id = $1 AND f.team_id = $2 AND " + LIVE + " FOR UPDATE")
             .execute(Tuple.of(id, teamId))
-            .compose(rows -> {
-              if (rows.size() == 0) {
-                return Future.succeededFuture(Deletion.MISSING);
-              }
-              if (rows.iterator().next().getBoolean("in_use")) {
-                return Future.succeededFuture(Deletion.IN_USE);
-              }
-              return tx.preparedQuery("DELETE FROM files WHERE id = $1").execute(Tuple.of(id)).map(Deletion.DELETED);
-            }));
+            .compose(rows -> rows.size() == 0 ? Future.succeededFuture(Deletion.MISSING)
+                : tx.preparedQuery("SELECT " + HELD + " AS in_use FROM files f WHERE f.id = $1").execute(Tuple.of(id))
+                    .compose(held -> held.iterator().next().getBoolean("in_use") ? Future.succeededFuture(Deletion.IN_USE)
+                        : tx.preparedQuery("DELETE FROM files WHERE id = $1").execute(Tuple.of(id)).map(Deletion.DELETED))));
   }
 
   @Override
@@ -97,6 +98,22 @@ public final class FileStore implements FileCatalog {
       return Future.succeededFuture(Set.of());
     }
     return pool.preparedQuery("SELECT f.id FROM files f WHERE f.team_id = $1 AND f.id = ANY($2) AND " + LIVE)
+        .execute(Tuple.tuple().addString(teamId).addArrayOfString(fileIds.toArray(new String[0])))
+        .map(rows -> {
+          Set<String> missing = new HashSet<>(fileIds);
+          rows.forEach(r -> missing.remove(r.getString("id")));
+          return missing;
+        });
+  }
+
+  @Override
+  public Future<Set<String>> missingOrHold(SqlConnection tx, String teamId, List<String> fileIds) {
+    if (fileIds.isEmpty()) {
+      return Future.succeededFuture(Set.of());
+    }
+    // FOR KEY SHARE: creates referencing one file do not wait for each other, a delete waits for them.
+    return tx.preparedQuery("SELECT f.id FROM files f WHERE f.team_id = $1 AND f.id = ANY($2) AND " + LIVE
+            + " ORDER BY f.id FOR KEY SHARE")
         .execute(Tuple.tuple().addString(teamId).addArrayOfString(fileIds.toArray(new String[0])))
         .map(rows -> {
           Set<String> missing = new HashSet<>(fileIds);

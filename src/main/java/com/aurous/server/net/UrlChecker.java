@@ -55,6 +55,11 @@ public final class UrlChecker {
     if (host == null || host.isEmpty()) {
       return "must name a host";
     }
+    // URI accepts any digits as a port; 0 and anything past 65535 name no port a connection can use.
+    int port = uri.getPort();
+    if (port == 0 || port > 65535) {
+      return "has an invalid port (1-65535)";
+    }
     host = host.toLowerCase(Locale.ROOT);
     String reason;
     if (host.startsWith("[") && host.endsWith("]")) {

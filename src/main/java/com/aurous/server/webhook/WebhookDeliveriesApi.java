@@ -3,6 +3,7 @@ package com.aurous.server.webhook;
 import com.aurous.server.api.ApiException;
 import com.aurous.server.api.Authentication;
 import com.aurous.server.api.HttpVerticle;
+import com.aurous.server.api.PageParams;
 import com.aurous.server.auth.Team;
 import com.aurous.server.generation.GenerationStore;
 import com.aurous.server.util.Ids;
@@ -29,6 +30,7 @@ public final class WebhookDeliveriesApi implements HttpVerticle.RouteMount {
 
   void list(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
+    PageParams.refuseQuery(ctx);
     String id = ctx.pathParam("id");
     if (!Ids.isId("img", id)) {
       ctx.fail(notFound(id));

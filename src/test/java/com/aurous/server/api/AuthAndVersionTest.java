@@ -179,6 +179,35 @@ class AuthAndVersionTest {
     assertThat(api.get("/v1/images").json().getJsonArray("data")).isEmpty();
   }
 
+  @Test
+  void twoVersionHeadersAre400EvenWhenBothAreSupported() {
+    ApiClient api = node.client(node.newTeam(10).key());
+    for (String path : List.of("/v1/images/estimate", "/v1/images")) {
+      ApiClient.Response r = api.post(path, BODY, "Aurous-Version", CURRENT, "Aurous-Version", OLD);
+      assertThat(r.status()).as(r.body()).isEqualTo(400);
+      assertThat(r.errorCode()).isEqualTo("invalid_version");
+      assertThat(r.errorParam()).isEqualTo("Aurous-Version");
+    }
+    assertThat(api.get("/v1/images").json().getJsonArray("data")).isEmpty();
+  }
+
+  @Test
+  void twoApiKeyHeadersAre401OnEveryV1RouteEvenWhenBothAreValid() {
+    TestNode.TeamKey team = node.newTeam(10);
+    TestNode.TeamKey other = node.newTeam(10);
+    ApiClient api = node.client(team.key());
+    for (String second : List.of(team.key(), other.key(), "al_live_" + "x".repeat(32))) {
+      for (String[] route : V1_ROUTES) {
+        ApiClient.Response r = api.method(route[0], route[1], route[0].equals("POST") ? BODY.encode() : null, "X-Api-Key", second);
+        assertThat(r.status()).as(route[0] + " " + route[1] + " " + r.body()).isEqualTo(401);
+        assertThat(r.errorCode()).isEqualTo("invalid_api_key");
+        assertThat(r.header("Aurous-Request-Id")).startsWith("req_");
+      }
+    }
+    assertThat(api.get("/v1/images").json().getJsonArray("data")).isEmpty();
+    assertThat(node.teams().balance(team.team().id()).await()).isEqualTo(10L);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"2025-01-01", "2026-05-16", "9999-99-99"})
   void unknownVersionIs400ListingTheSupportedOnes(String version) {

@@ -162,6 +162,10 @@ class EstimateValidationTest {
         "https://user:pass@example.com/a.png",
         "https:///a.png",
         "https://exa mple.com/a.png",
+        // java.net.URI takes any digits as a port; these name none a connection can use.
+        "https://example.com:0/a.png",
+        "https://example.com:65536/a.png",
+        "https://example.com:99999/a.png",
         longUrl);
     for (String u : badUrls) {
       a.add(arguments("reference " + abbreviate(u), json(with("reference_image_urls", new JsonArray().add(u))),
@@ -179,6 +183,18 @@ class EstimateValidationTest {
     a.add(arguments("JSON string body", "\"a lighthouse\"", 400, "malformed_json", null));
     a.add(arguments("JSON null body", "null", 400, "malformed_json", null));
     a.add(arguments("empty body", "", 400, "malformed_json", null));
+    // A name given twice: parsers disagree on which wins, so refused rather than guessed.
+    a.add(arguments("duplicate field", "{\"prompt\":\"a\",\"prompt\":\"b\"}", 400, "malformed_json", null));
+    a.add(arguments("duplicate field of another type", "{\"prompt\":\"a\",\"reference_image_urls\":[],\"reference_image_urls\":null}",
+        400, "malformed_json", null));
+    // A lone UTF-16 surrogate is no Unicode text: PostgreSQL would have stored '?' in its place.
+    a.add(arguments("lone high surrogate in prompt", "{\"prompt\":\"a\\ud800b\"}", 400, "malformed_json", "prompt"));
+    a.add(arguments("lone low surrogate in negative_prompt", "{\"prompt\":\"a\",\"negative_prompt\":\"\\udc00\"}",
+        400, "malformed_json", "negative_prompt"));
+    a.add(arguments("swapped surrogate pair", "{\"prompt\":\"\\ude00\\ud83d\"}", 400, "malformed_json", "prompt"));
+    a.add(arguments("lone surrogate in a reference", "{\"prompt\":\"a\",\"reference_image_urls\":[\"https://example.com/\\ud800\"]}",
+        400, "malformed_json", "reference_image_urls"));
+    a.add(arguments("lone surrogate in a field name", "{\"prompt\":\"a\",\"\\ud800\":1}", 400, "malformed_json", null));
     a.add(arguments("deeply nested", "{\"prompt\":" + "[".repeat(3000) + "]".repeat(3000) + "}", 400, null, null));
     a.add(arguments("2000-digit number", "{\"prompt\":\"p\",\"seed\":" + "9".repeat(2000) + "}", 400, null, null));
     return a.stream();
@@ -236,6 +252,14 @@ class EstimateValidationTest {
   }
 
   // ---- accepted input ------------------------------------------------------------------
+
+  @Test
+  void anEscapedSurrogatePairIsOneCharacterAndIsStoredAsSent() {
+    ApiClient.Response r = api.post("/v1/images", "{\"prompt\":\"a \\ud83d\\ude00 \ud83c\udf0a\"}");
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    assertThat(r.json().getString("prompt")).isEqualTo("a \ud83d\ude00 \ud83c\udf0a");
+    assertThat(api.get("/v1/images/" + r.json().getString("id")).json().getString("prompt")).isEqualTo("a \ud83d\ude00 \ud83c\udf0a");
+  }
 
   static Stream<Arguments> sizes() {
     return Stream.of(

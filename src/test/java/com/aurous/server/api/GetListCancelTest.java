@@ -161,7 +161,8 @@ class GetListCancelTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"limit=0", "limit=101", "limit=-1", "limit=abc", "limit=", "limit=1.5", "limit=99999999999",
-      "starting_after=bogus", "starting_after=", "cursor=abc", "page=2"})
+      "starting_after=bogus", "starting_after=", "cursor=abc", "page=2", "limit=1&limit=2", "limit=5&limit=5",
+      "starting_after=img_a&starting_after=img_b"})
   void badListParametersAre400(String query) {
     ApiClient.Response r = api.get("/v1/images?" + query);
     assertThat(r.status()).as(query + ": " + r.body()).isEqualTo(400);
@@ -184,6 +185,27 @@ class GetListCancelTest {
     assertThat(again.status()).isEqualTo(409);
     assertThat(again.json().getJsonObject("error").getString("type")).isEqualTo("invalid_request");
     assertThat(again.errorCode()).isNotBlank();
+  }
+
+  @Test
+  void aCancelWhoseBodyIsMalformedOrCarriesFieldsIs400AndLeavesTheGenerationPending() {
+    TestNode.TeamKey team = node.newTeam(100);
+    ApiClient own = node.client(team.key());
+    String id = own.post("/v1/images", new JsonObject().put("prompt", "keep me")).json().getString("id");
+    String[][] cases = {{"{", "malformed_json"}, {"[]", "malformed_json"}, {"null", "malformed_json"}, {"\"now\"", "malformed_json"},
+        {"{\"reason\":\"x\"}", "unknown_field"}, {"{\"a\":1,\"a\":2}", "malformed_json"}};
+    for (String[] c : cases) {
+      ApiClient.Response r = own.post("/v1/images/" + id + "/cancel", c[0]);
+      assertThat(r.status()).as(c[0] + ": " + r.body()).isEqualTo(400);
+      assertThat(r.errorCode()).as(c[0]).isEqualTo(c[1]);
+      assertThat(r.header("Aurous-Request-Id")).startsWith("req_");
+    }
+    assertThat(own.get("/v1/images/" + id).json().getString("status")).isEqualTo("pending");
+    assertThat(node.teams().balance(team.team().id()).await()).isEqualTo(99L);
+    // No body, or an empty object, cancels.
+    ApiClient.Response ok = own.post("/v1/images/" + id + "/cancel", "{}");
+    assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+    assertThat(ok.json().getString("status")).isEqualTo("cancelled");
   }
 
   @Test

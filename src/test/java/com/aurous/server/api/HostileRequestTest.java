@@ -94,6 +94,55 @@ class HostileRequestTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"gzip", "identity", "chunked, gzip", "gzip, chunked", "chunked, chunked", "chunked\r\nTransfer-Encoding: chunked"})
+  void aTransferEncodingOtherThanChunkedAloneIs400AndClosesSoItsBodyIsNeverReadAsTheNextRequest(String coding) {
+    TestNode.TeamKey team = node.newTeam(100);
+    // The body is itself a create: a server that guessed the body's end would run it as a second request.
+    String smuggled = "POST /v1/images HTTP/1.1\r\nHost: x\r\nX-Api-Key: " + team.key()
+        + "\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n{\"prompt\":\"smuggled\"}";
+    String body = coding.toLowerCase(java.util.Locale.ROOT).endsWith("chunked")
+        ? Integer.toHexString(smuggled.length()) + "\r\n" + smuggled + "\r\n0\r\n\r\n" : smuggled;
+    for (String target : List.of("/v1/images", "/v1/images/estimate", "/v1/images?limit=1")) {
+      String method = target.contains("?") ? "GET" : "POST";
+      RawHttp.Response r = send(method + " " + target + " HTTP/1.1\r\nHost: x\r\nX-Api-Key: " + team.key()
+          + "\r\nContent-Type: application/json\r\nTransfer-Encoding: " + coding + "\r\n\r\n" + body);
+      JsonObject err = assertEnvelope(r, 400, method + " " + target + " " + coding);
+      assertThat(err.getString("code")).isEqualTo("malformed_request");
+      assertThat(err.getString("param")).isEqualTo("Transfer-Encoding");
+      assertThat(r.header("connection")).isEqualToIgnoringCase("close");
+    }
+    assertThat(node.client(team.key()).get("/v1/images").json().getJsonArray("data")).isEmpty();
+    assertThat(node.teams().balance(team.team().id()).await()).isEqualTo(100L);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ed a0 80", "ed bf bf", "f4 90 80 80"})
+  void aJsonStringWhoseUtf8BytesEncodeASurrogateOrNoCodePointIs400AndStoresNothing(String hex) {
+    // The JSON parser decodes these bytes without complaint; PostgreSQL would have stored '?' for them.
+    TestNode.TeamKey team = node.newTeam(100);
+    byte[] bad = java.util.HexFormat.ofDelimiter(" ").parseHex(hex);
+    for (String target : List.of("/v1/images/estimate", "/v1/images")) {
+      java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+      body.writeBytes(RawHttp.bytes("{\"prompt\":\"a "));
+      body.writeBytes(bad);
+      body.writeBytes(RawHttp.bytes(" b\"}"));
+      java.io.ByteArrayOutputStream request = new java.io.ByteArrayOutputStream();
+      request.writeBytes(RawHttp.bytes("POST " + target + " HTTP/1.1\r\nHost: x\r\nX-Api-Key: " + team.key()
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.size() + "\r\n\r\n"));
+      request.writeBytes(body.toByteArray());
+      RawHttp.Response r;
+      try (RawHttp http = new RawHttp(node.node().port(), 10_000)) {
+        r = http.exchange(request.toByteArray(), false, false);
+      }
+      JsonObject err = assertEnvelope(r, 400, target + " " + hex);
+      assertThat(err.getString("code")).isEqualTo("malformed_json");
+      assertThat(err.getString("param")).isEqualTo("prompt");
+    }
+    assertThat(node.client(team.key()).get("/v1/images").json().getJsonArray("data")).isEmpty();
+    assertThat(node.teams().balance(team.team().id()).await()).isEqualTo(100L);
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"GET", "HEAD", "DELETE", "PUT", "PATCH", "OPTIONS"})
   void aFormBodyOnARouteThatReadsNoBodyIsNeverA500(String method) {
     List<String> targets = List.of("/v1/images", "/v1/images/" + created, "/v1/images/" + created + "/webhook_deliveries",

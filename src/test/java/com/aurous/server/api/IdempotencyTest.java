@@ -130,6 +130,27 @@ class IdempotencyTest {
   }
 
   @Test
+  void twoIdempotencyKeyHeadersAre400AndStoreNothing() {
+    TestNode.TeamKey team = node.newTeam(100);
+    ApiClient api = node.client(team.key());
+    JsonObject body = new JsonObject().put("prompt", "p");
+    String first = key();
+    for (String second : List.of(key(), first)) {
+      ApiClient.Response r = api.post("/v1/images", body, "Idempotency-Key", first, "Idempotency-Key", second);
+      assertThat(r.status()).as(r.body()).isEqualTo(400);
+      assertThat(r.errorCode()).isEqualTo("invalid_idempotency_key");
+      assertThat(r.errorParam()).isEqualTo("Idempotency-Key");
+      assertThat(r.header("Aurous-Request-Id")).startsWith("req_");
+    }
+    assertThat(count(team.team().id())).isZero();
+    assertThat(node.teams().balance(team.team().id()).await()).isEqualTo(100L);
+    // Neither key was claimed: one of them alone proceeds as a first request.
+    ApiClient.Response alone = api.post("/v1/images", body, "Idempotency-Key", first);
+    assertThat(alone.status()).as(alone.body()).isEqualTo(201);
+    assertThat(alone.header("Aurous-Idempotent-Replayed")).isNull();
+  }
+
+  @Test
   void absentKeyProcessesEveryCallAnew() {
     TestNode.TeamKey team = node.newTeam(100);
     ApiClient api = node.client(team.key());

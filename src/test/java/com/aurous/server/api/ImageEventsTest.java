@@ -81,6 +81,11 @@ class ImageEventsTest {
       assertThat(s.status()).isEqualTo(400);
       assertThat(s.error().getString("code")).isEqualTo("invalid_last_event_id");
     }
+    try (SseClient s = open(id, owner.key(), "Last-Event-ID", "0", "Last-Event-ID", "1")) {
+      assertThat(s.status()).isEqualTo(400);
+      assertThat(s.error().getString("code")).isEqualTo("invalid_last_event_id");
+      assertThat(s.error().getString("param")).isEqualTo("Last-Event-ID");
+    }
     assertThat(api.method("POST", "/v1/images/" + id + "/events", "{}").status()).isEqualTo(405);
   }
 

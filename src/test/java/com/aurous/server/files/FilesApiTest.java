@@ -165,6 +165,33 @@ class FilesApiTest {
   }
 
   @Test
+  void aBrokenOrSecondFilePartEndsTheConnectionWithThe400InsteadOfReadingTheRestOfTheBody() {
+    TestNode.TeamKey team = node.newTeam(100);
+    byte[] twoFiles = (new String(Multipart.body("file", "a.png", "image/png", Pictures.png(4, 4)), StandardCharsets.ISO_8859_1)
+        .replace("--" + Multipart.BOUNDARY + "--", "")
+        + new String(Multipart.body("file", "b.png", "image/png", Pictures.png(4, 4)), StandardCharsets.ISO_8859_1))
+        .getBytes(StandardCharsets.ISO_8859_1);
+    byte[] garbage = "this is no multipart body\r\n".repeat(100).getBytes(StandardCharsets.ISO_8859_1);
+    for (byte[] start : List.of(twoFiles, garbage)) {
+      // The body announces far more than is sent: a server that kept reading would wait for it.
+      String head = "POST /v1/files HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: " + team.key()
+          + "\r\nContent-Type: multipart/form-data; boundary=" + Multipart.BOUNDARY
+          + "\r\nContent-Length: " + (MAX_BYTES / 2) + "\r\n\r\n";
+      java.io.ByteArrayOutputStream req = new java.io.ByteArrayOutputStream();
+      req.writeBytes(head.getBytes(StandardCharsets.ISO_8859_1));
+      req.writeBytes(start);
+      try (RawHttp raw = new RawHttp(node.node().port(), 10_000)) {
+        RawHttp.Response r = raw.exchange(req.toByteArray(), false, false);
+        assertThat(r.status()).as(r.text()).isEqualTo(400);
+        assertThat(r.error().getString("code")).isIn("unexpected_file_part", "malformed_request");
+        assertThat(r.header("Aurous-Request-Id")).startsWith("req_");
+        assertThat(r.header("connection")).isEqualToIgnoringCase("close");
+      }
+    }
+    assertThat(storedFiles(team)).isZero();
+  }
+
+  @Test
   void aBurstOfOversizedAndBombUploadsStoresNothingAndTheServerStillAnswers() throws Exception {
     TestNode.TeamKey team = node.newTeam(100);
     ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -251,6 +278,47 @@ class FilesApiTest {
         new JsonArray().add(id).add("file_nope")));
     assertThat(missing.status()).isEqualTo(404);
     assertThat(missing.errorParam()).isEqualTo("reference_image_urls[1]");
+  }
+
+  @Test
+  void aDeleteRacingACreateThatNamesTheFileNeverLeavesTheGenerationOrCharacterWithoutIt() throws Exception {
+    TestNode.TeamKey team = node.newTeam(10_000);
+    ApiClient c = node.client(team.key());
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (String route : List.of("/v1/images", "/v1/characters")) {
+        for (int i = 0; i < 20; i++) {
+          String id = uploaded(team, Pictures.png(8, 8));
+          JsonObject body = route.equals("/v1/images")
+              ? new JsonObject().put("prompt", "a cat").put("reference_image_urls", new JsonArray().add(id))
+              : new JsonObject().put("name", "Ada").put("reference_image_urls", new JsonArray().add(id));
+          java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+          Future<ApiClient.Response> create = pool.submit(() -> {
+            go.await();
+            return c.post(route, body);
+          });
+          Future<ApiClient.Response> delete = pool.submit(() -> {
+            go.await();
+            return c.method("DELETE", "/v1/files/" + id, null);
+          });
+          go.countDown();
+          ApiClient.Response created = create.get();
+          ApiClient.Response deleted = delete.get();
+          String what = route + " #" + i + ": create " + created.status() + " " + created.body() + ", delete " + deleted.status();
+          // One of them wins: the create holds the file (delete 409), or the delete came first (create 404).
+          if (created.status() == 201) {
+            assertThat(deleted.status()).as(what).isEqualTo(409);
+            assertThat(c.get("/v1/files/" + id).json().getBoolean("in_use")).as(what).isTrue();
+          } else {
+            assertThat(created.status()).as(what).isEqualTo(404);
+            assertThat(created.errorParam()).as(what).isEqualTo("reference_image_urls[0]");
+            assertThat(deleted.status()).as(what).isEqualTo(200);
+          }
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test

@@ -136,6 +136,20 @@ class WebhookDeliveryTest {
   }
 
   @Test
+  void theDeliveriesListTakesNoQueryParametersAndRefusesAnyWith400() {
+    ApiClient api = node.client(node.newTeam(1000).key());
+    String id = create(api, null);
+    for (String query : List.of("limit=abc", "limit=10", "starting_after=whd_x", "x=1")) {
+      ApiClient.Response r = api.get("/v1/images/" + id + "/webhook_deliveries?" + query);
+      assertThat(r.status()).as(query + ": " + r.body()).isEqualTo(400);
+      assertThat(r.errorCode()).isEqualTo("unknown_parameter");
+      assertThat(r.errorParam()).isEqualTo(query.substring(0, query.indexOf('=')));
+      assertThat(r.header("Aurous-Request-Id")).startsWith("req_");
+    }
+    assertThat(deliveries(api, id).getJsonArray("data")).isEmpty();
+  }
+
+  @Test
   void aRedirectIsAFailedAttemptAndIsNotFollowed() {
     ApiClient api = node.client(node.newTeam(1000).key());
     try (Receiver receiver = Receiver.always(302)) {
