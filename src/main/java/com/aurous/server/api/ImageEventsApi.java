@@ -47,6 +47,7 @@ public final class ImageEventsApi implements HttpVerticle.RouteMount {
 
   void stream(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
+    PageParams.refuseQuery(ctx);
     String id = ImagesApi.imageId(ctx);
     long lastEventId = lastEventId(ctx);
     if (ctx.request().version() == HttpVersion.HTTP_1_0) {

@@ -73,6 +73,7 @@ public final class ImagesApi {
   /** POST /v1/images/estimate: full validation, then the price; no side effects. */
   public void estimate(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
+    PageParams.refuseQuery(ctx);
     ImageRequest req = parser.parse(JsonBodies.object(ctx));
     // No auto-pick: a style never changes the price, so the estimate needs no catalog read for it.
     resolve(team, req, null)
@@ -92,6 +93,7 @@ public final class ImagesApi {
   public void create(RoutingContext ctx) {
     long arrived = System.nanoTime();
     Team team = Authentication.team(ctx);
+    PageParams.refuseQuery(ctx);
     int waitSeconds = PreferWait.seconds(ctx.request().headers(), preferWaitMaxSeconds);
     String key = ctx.request().getHeader(IDEMPOTENCY_HEADER);
     if (key != null && ctx.request().headers().getAll(IDEMPOTENCY_HEADER).size() > 1) {
@@ -248,6 +250,7 @@ public final class ImagesApi {
   /** GET /v1/images/{id}: another team's generation is exactly as absent as a missing one. */
   public void get(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
+    PageParams.refuseQuery(ctx);
     String id = imageId(ctx);
     GenerationViewCache.Entry held = views.get(id);
     if (held != null) {
@@ -304,6 +307,7 @@ public final class ImagesApi {
   /** POST /v1/images/{id}/cancel: 409 when already terminal; credits released in the same transaction. */
   public void cancel(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
+    PageParams.refuseQuery(ctx);
     String id = imageId(ctx);
     // Cancel takes no parameters: no body, or an empty JSON object. Anything else is refused before anything changes.
     if (ctx.body().buffer() != null && ctx.body().buffer().length() > 0) {

@@ -58,6 +58,7 @@ public final class LorasApi implements HttpVerticle.RouteMount {
   /** GET /v1/loras/{id}: by id, slug or legacy UUID; another team's private entry is 404 like a missing one. */
   void get(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
+    PageParams.refuseQuery(ctx);
     String ref = ctx.pathParam("id");
     if (!ImageRequestParser.isLoraReference(ref)) {
       throw notFound(ref);

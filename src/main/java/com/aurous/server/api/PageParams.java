@@ -46,9 +46,14 @@ public record PageParams(int limit, String startingAfter) {
     return new PageParams(limit, after);
   }
 
-  /** A list route that takes no query parameter at all refuses any, as the paged ones refuse unknown ones. */
+  /**
+   * A route that takes no query parameter at all (single objects, creates, webhook deliveries)
+   * refuses any, as the paged lists refuse unknown ones: a misspelt option is never silently
+   * ignored. The raw query is looked at first so the hot GET pays nothing when there is none.
+   */
   public static void refuseQuery(RoutingContext ctx) {
-    if (!ctx.queryParams().isEmpty()) {
+    String raw = ctx.request().query();
+    if (raw != null && !raw.isEmpty() && !ctx.queryParams().isEmpty()) {
       String name = ctx.queryParams().names().iterator().next();
       throw ApiException.invalid("unknown_parameter", "Unknown query parameter '" + name + "'.", name);
     }

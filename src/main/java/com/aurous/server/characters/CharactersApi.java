@@ -53,10 +53,11 @@ public final class CharactersApi implements HttpVerticle.RouteMount {
 
   void create(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
+    PageParams.refuseQuery(ctx);
     JsonObject body = JsonBodies.object(ctx);
     for (String f : body.fieldNames()) {
       if (!FIELDS.contains(f)) {
-        throw ApiException.invalid("unknown_parameter", "Unknown field '" + f + "'.", f);
+        throw ApiException.invalid("unknown_field", "Unknown field '" + f + "'.", f);
       }
     }
     if (!(body.getValue("name") instanceof String name)) {
@@ -110,6 +111,7 @@ public final class CharactersApi implements HttpVerticle.RouteMount {
 
   void get(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
+    PageParams.refuseQuery(ctx);
     String id = characterId(ctx);
     store.find(team.id(), id)
         .onSuccess(row -> {
@@ -132,6 +134,7 @@ public final class CharactersApi implements HttpVerticle.RouteMount {
 
   void delete(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
+    PageParams.refuseQuery(ctx);
     String id = characterId(ctx);
     store.delete(team.id(), id)
         .onSuccess(existed -> {

@@ -45,6 +45,7 @@ public final class FilesApi implements HttpVerticle.RouteMount {
 
   void upload(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
+    PageParams.refuseQuery(ctx);
     byte[] bytes = MultipartBodies.upload(ctx).data().getBytes();
     if (bytes.length == 0) {
       throw ApiException.invalid("empty_file", "The uploaded file is empty.", MultipartBodies.FIELD);
@@ -60,6 +61,7 @@ public final class FilesApi implements HttpVerticle.RouteMount {
 
   void get(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
+    PageParams.refuseQuery(ctx);
     String id = fileId(ctx);
     store.find(team.id(), id)
         .onSuccess(row -> {
@@ -82,6 +84,7 @@ public final class FilesApi implements HttpVerticle.RouteMount {
 
   void delete(RoutingContext ctx) {
     Team team = Authentication.team(ctx);
+    PageParams.refuseQuery(ctx);
     String id = fileId(ctx);
     store.delete(team.id(), id)
         .onSuccess(result -> {

@@ -159,6 +159,27 @@ class GetListCancelTest {
     assertThat(exact.json().getValue("next_cursor")).isNull();
   }
 
+  @Test
+  void aQueryParameterOnARouteThatTakesNoneIs400NamingItAndChangesNothing() {
+    String id = created.get(1);
+    ApiClient.Response get = api.get("/v1/images/" + id + "?expand=cost");
+    assertThat(get.status()).as(get.body()).isEqualTo(400);
+    assertThat(get.json().getJsonObject("error").getString("code")).isEqualTo("unknown_parameter");
+    assertThat(get.json().getJsonObject("error").getString("param")).isEqualTo("expand");
+    ApiClient.Response cancel = api.post("/v1/images/" + id + "/cancel?force=true", new JsonObject());
+    assertThat(cancel.status()).as(cancel.body()).isEqualTo(400);
+    assertThat(api.get("/v1/images/" + id).json().getString("status")).isEqualTo("pending");
+    ApiClient.Response estimate = api.post("/v1/images/estimate?dry_run=1", new JsonObject().put("prompt", "x"));
+    assertThat(estimate.status()).as(estimate.body()).isEqualTo(400);
+    assertThat(estimate.json().getJsonObject("error").getString("param")).isEqualTo("dry_run");
+    int before = api.get("/v1/images?limit=100").json().getJsonArray("data").size();
+    ApiClient.Response create = api.post("/v1/images?wait=1", new JsonObject().put("prompt", "y"));
+    assertThat(create.status()).as(create.body()).isEqualTo(400);
+    assertThat(api.get("/v1/images?limit=100").json().getJsonArray("data").size()).isEqualTo(before);
+    // An empty query string is no parameter.
+    assertThat(api.get("/v1/images/" + id + "?").status()).isEqualTo(200);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"limit=0", "limit=101", "limit=-1", "limit=abc", "limit=", "limit=1.5", "limit=99999999999",
       "starting_after=bogus", "starting_after=", "cursor=abc", "page=2", "limit=1&limit=2", "limit=5&limit=5",

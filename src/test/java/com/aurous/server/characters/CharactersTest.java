@@ -230,7 +230,7 @@ class CharactersTest {
         {new JsonObject().put("name", "x").put("reference_image_urls", new JsonArray().add(3)), "invalid_type",
             "reference_image_urls[0]"},
         {new JsonObject().put("name", "x").put("reference_image_urls", new JsonArray().add(file)).put("colour", "red"),
-            "unknown_parameter", "colour"},
+            "unknown_field", "colour"},
         {new JsonObject().put("name", "x").put("reference_image_urls", new JsonArray().add(file))
             .put("consistency_denoise_strength", 1.5), "out_of_range", "consistency_denoise_strength"},
     };
