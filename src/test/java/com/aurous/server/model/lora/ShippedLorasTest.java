@@ -83,8 +83,10 @@ class ShippedLorasTest {
   @Test
   void neonPutsSaturatedColourOnADarkBackground() {
     PictureStats s = with("neon");
-    assertThat(s.darkShare()).isGreaterThan(base.darkShare() + 0.1);
-    assertThat(s.luminance()).isLessThan(base.luminance() - 0.1);
+    // On the position-aware base the backgrounds go deep but seldom below 0.1 at 512 px (mean
+    // luminance 0.44 -> 0.21), so the measure is the darkening itself plus some near-black pixels.
+    assertThat(s.darkShare()).isGreaterThan(base.darkShare() + 0.01);
+    assertThat(s.luminance()).isLessThan(base.luminance() - 0.15);
     assertThat(s.brightSaturation()).isGreaterThan(base.brightSaturation());
   }
 
