@@ -311,7 +311,9 @@ public final class ImagesApi {
     String id = imageId(ctx);
     // Cancel takes no parameters: no body, or an empty JSON object. Anything else is refused before anything changes.
     if (ctx.body().buffer() != null && ctx.body().buffer().length() > 0) {
-      for (String field : JsonBodies.object(ctx).fieldNames()) {
+      JsonObject body = JsonBodies.object(ctx);
+      if (!body.isEmpty()) {
+        String field = body.fieldNames().iterator().next();
         throw ApiException.invalid("unknown_field", "Unknown field '" + field + "'; cancel takes no parameters.", field);
       }
     }
