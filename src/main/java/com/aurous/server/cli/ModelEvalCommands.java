@@ -7,6 +7,7 @@ import com.aurous.server.evaluation.GuidedSampler;
 import com.aurous.server.evaluation.ImageScore;
 import com.aurous.server.evaluation.ModelEvaluation;
 import com.aurous.server.evaluation.SampleGrid;
+import com.aurous.server.evaluation.SceneEvaluator;
 import com.aurous.server.model.scenes.Scene;
 import com.aurous.server.model.scenes.SceneObject;
 import com.aurous.server.model.tiny.AurousTinyExporter;
@@ -166,7 +167,13 @@ public final class ModelEvalCommands {
       throws IOException {
     PngWriter writer = new PngWriter(4);
     JsonArray rows = new JsonArray();
+    // The evaluator's reading of the renders and of their reconstructions: the ceiling a
+    // generated picture can reach through this decoder.
+    EvalTally renders = new EvalTally();
+    EvalTally reconstructions = new EvalTally();
     double mean = ModelEvaluation.reconstruct(model, count, size[0], size[1], r -> {
+      renders.add(SceneEvaluator.score(r.original(), size[0], size[1], r.heldOut().scene()));
+      reconstructions.add(SceneEvaluator.score(r.rgb(), size[0], size[1], r.heldOut().scene()));
       rows.add(new JsonObject().put("index", r.index()).put("scene_seed", r.heldOut().scene().seed())
           .put("psnr_db", r.psnr()));
       if (png) {
@@ -177,6 +184,8 @@ public final class ModelEvalCommands {
     double min = rows.stream().mapToDouble(o -> ((JsonObject) o).getDouble("psnr_db")).min().orElse(0);
     out.printf(Locale.ROOT, "autoencoder PSNR over %d held-out scenes at %dx%d: mean %.2f dB, worst %.2f dB%n",
         count, size[0], size[1], mean, min);
+    out.println("evaluator on the renders:         " + renders.summary());
+    out.println("evaluator on the reconstructions: " + reconstructions.summary());
     if (outDir != null) {
       JsonObject report = new JsonObject().put("model", model.manifest().name()).put("count", count)
           .put("width", size[0]).put("height", size[1]).put("mean_psnr_db", mean)

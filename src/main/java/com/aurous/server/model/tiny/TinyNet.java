@@ -24,8 +24,8 @@ import org.tensorflow.types.TInt32;
  *       positions, two pre-norm transformer blocks.
  *   <li><b>Denoiser</b>: a three-level UNet (widths 32/64/96 at 32x32 / 16x16 / 8x8 for a 1024 px
  *       square) with group-norm residual blocks, sinusoidal timestep + pooled-prompt embedding,
- *       cross-attention to the prompt tokens at the two lower levels and self-attention at the
- *       lowest; each level adds a projection of the canvas coordinates (see {@link
+ *       cross-attention to the prompt tokens at every level (the full-resolution one on the way up
+ *       only) and self-attention at the lowest; each level adds a projection of the canvas coordinates (see {@link
  *       #withPosition}). It is trained at the canonical latent size (long side {@link #CANONICAL}, i.e.
  *       1024 px) in several aspect ratios; the exported {@code denoise} resizes other sizes to the
  *       canonical one and back (see {@link #denoiseAnySize}).
@@ -191,6 +191,11 @@ public final class TinyNet {
     h = cross(l.sub("u2x"), h, ctx, w[1]);
     h = l.resizeNearest(h, l.spatialSize(s1));
     h = res(l.sub("u1"), tf.concat(List.of(h, s1), tf.constant(3)), temb, w[1] + w[0], w[0]);
+    // Full-latent-resolution refinement: the prompt's shape words reach the cells that draw the
+    // edges, and a second block sharpens them. Both start as identities (zero output
+    // projections), so weight files without them compute what they did.
+    h = cross(l.sub("u1x"), h, ctx, w[0]);
+    h = res(l.sub("u1b"), h, temb, w[0], w[0]);
     h = l.silu(l.groupNorm("norm_out", h, w[0], GROUPS));
     return l.conv("out", h, 3, w[0], LATENT_CHANNELS, 1, 0f);
   }

@@ -94,7 +94,8 @@ final class DenoiserStage extends Stage<VelocityObjective.Batch> {
       // Warm-up: early on the average follows the weights closely.
       float d = (float) Math.min(EMA_DECAY, (1.0 + emaUpdates) / (10.0 + emaUpdates));
       for (Map.Entry<String, float[]> e : now.entrySet()) {
-        float[] a = ema.get(e.getKey());
+        // A weight the restored average lacks (the network grew since) starts at its value.
+        float[] a = ema.computeIfAbsent(e.getKey(), k -> e.getValue().clone());
         float[] v = e.getValue();
         for (int i = 0; i < a.length; i++) {
           a[i] = d * a[i] + (1 - d) * v[i];
