@@ -128,6 +128,7 @@ public final class ModelEvalCommands {
     double seconds = (System.nanoTime() - t0) / 1e9;
     out.printf(Locale.ROOT, "scores over %d images (%d objects), %.1f s:%n", tally.images(), tally.objects(), seconds);
     out.println(tally.summary());
+    out.print("shapes asked (objects): what the evaluator read\n" + tally.shapeConfusion());
     if (gridFile != null) {
       SampleGrid.Sheet sheet = grid.render();
       if (gridFile.toAbsolutePath().getParent() != null) {

@@ -1,8 +1,11 @@
 package com.aurous.server.evaluation;
 
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+
+import com.aurous.server.model.scenes.SceneShape;
 
 /**
  * Aggregate scores over many images. Background, gradient, count and "all right" are shares of
@@ -19,8 +22,15 @@ public final class EvalTally {
   private int shapes;
   private int positions;
   private int allRight;
+  /** Asked shape -> what the evaluator read there (index = read shape's ordinal, last = nothing). */
+  private final Map<SceneShape, int[]> shapeReadings = new EnumMap<>(SceneShape.class);
 
   public synchronized void add(ImageScore s) {
+    for (ImageScore.ObjectVerdict v : s.objects()) {
+      int[] row = shapeReadings.computeIfAbsent(v.expected().shape(),
+          k -> new int[SceneShape.values().length + 1]);
+      row[v.found() == null ? SceneShape.values().length : v.found().shape().ordinal()]++;
+    }
     images++;
     objects += s.objects().size();
     background += s.backgroundRight() ? 1 : 0;
@@ -69,6 +79,31 @@ public final class EvalTally {
         b.append("  ");
       }
       b.append(e.getKey()).append(' ').append(String.format(Locale.ROOT, "%.1f%%", 100 * e.getValue()));
+    }
+    return b.toString();
+  }
+
+  /**
+   * Which shapes miss and what they are read as, one line per asked shape, e.g.
+   * "star (80): star 20%  circle 45%  square 25%  none 10%". Readings under 1% are left out.
+   */
+  public synchronized String shapeConfusion() {
+    StringBuilder b = new StringBuilder();
+    SceneShape[] shapes = SceneShape.values();
+    for (Map.Entry<SceneShape, int[]> e : shapeReadings.entrySet()) {
+      int[] row = e.getValue();
+      int total = 0;
+      for (int n : row) {
+        total += n;
+      }
+      b.append(e.getKey().word()).append(" (").append(total).append("):");
+      for (int i = 0; i < row.length; i++) {
+        if (row[i] * 100 >= total) {
+          b.append(String.format(Locale.ROOT, "  %s %.0f%%", i < shapes.length ? shapes[i].word() : "none",
+              100.0 * row[i] / total));
+        }
+      }
+      b.append('\n');
     }
     return b.toString();
   }

@@ -40,6 +40,8 @@ class ModelEvalCommandsTest {
         .containsPattern("scores over 3 images \\(\\d+ objects\\)")
         .containsPattern("background \\d+\\.\\d%  gradient \\d+\\.\\d%  count \\d+\\.\\d%  color \\d+\\.\\d%"
             + "  shape \\d+\\.\\d%  position \\d+\\.\\d%  all \\d+\\.\\d%")
+        .containsPattern("shapes asked \\(objects\\): what the evaluator read\\R"
+            + "(circle|square|triangle|star|ring) \\(\\d+\\):(  (circle|square|triangle|star|ring|none) \\d+%)+\\R")
         .containsPattern("autoencoder PSNR over 2 held-out scenes at 256x128: mean \\d+\\.\\d\\d dB");
 
     JsonObject report = new JsonObject(Files.readString(out.resolve("eval.json")));
