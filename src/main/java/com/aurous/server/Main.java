@@ -38,6 +38,7 @@ public final class Main {
         webhooks rotate --team NAME             replace the team's webhook signing secret
         model export --out DIR [--weights FILE] export aurous-tiny (the built-in weights, or FILE from model train) to DIR
         model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X] [--decoder-steps N] [--init WEIGHTS]
+                   [--focus FROM-TO:SHARE] [--edge-weight X]
                                                 train aurous-tiny on synthetic scenes into DIR (rerun to resume)
         model train-lora --out DIR --style pastel|neon|monochrome --base WEIGHTS [--seed N] [--steps N] [--batch N] [--rank N] [--lr X]
                                                 train a LoRA adapter on a frozen model into DIR/<style>.weights (rerun to resume)

@@ -4,9 +4,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 
 import com.aurous.server.model.train.ModelTrainer;
+import com.aurous.server.model.train.TimestepFocus;
 import com.aurous.server.model.train.TrainConfig;
 
-/** {@code model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X] [--decoder-steps N] [--init WEIGHTS]}. */
+/** {@code model train --out DIR [--seed N] [--ae-steps N] [--steps N] [--batch N] [--threads N] [--lr X] [--decoder-steps N] [--init WEIGHTS] [--focus FROM-TO:SHARE] [--edge-weight X]}. */
 public final class TrainCommand {
 
   private TrainCommand() {}
@@ -26,6 +27,27 @@ public final class TrainCommand {
         throw new CliArgs.CliException("--init must name a weight file, got '" + init + "'");
       }
       cfg = cfg.withInit(Path.of(init));
+    }
+    String focus = cli.flag("focus");
+    if (focus != null) {
+      try {
+        cfg = cfg.withFocus(TimestepFocus.parse(focus));
+      } catch (IllegalArgumentException e) {
+        throw new CliArgs.CliException("--focus: " + e.getMessage());
+      }
+    }
+    String edge = cli.flag("edge-weight");
+    if (edge != null) {
+      float e;
+      try {
+        e = Float.parseFloat(edge);
+      } catch (NumberFormatException ex) {
+        e = Float.NaN;
+      }
+      if (!(e >= 0 && e <= 100)) {
+        throw new CliArgs.CliException("--edge-weight must be a number in [0, 100], got '" + edge + "'");
+      }
+      cfg = cfg.withEdgeWeight(e);
     }
     ModelTrainer.onScenes(cfg, out).run();
   }

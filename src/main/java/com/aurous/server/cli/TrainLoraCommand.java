@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import com.aurous.server.model.tiny.WeightFile;
 import com.aurous.server.model.train.LoraStyle;
 import com.aurous.server.model.train.LoraTrainer;
+import com.aurous.server.model.train.TimestepFocus;
 import com.aurous.server.model.train.TrainConfig;
 
 /**
@@ -37,7 +38,7 @@ public final class TrainLoraCommand {
     int canonical = positive(cli, "canonical", d.canonical(), 64);
     cfg = new TrainConfig(cfg.out(), cfg.seed(), 0, 1, cfg.aeCrop(), cfg.steps(), cfg.batch(),
         canonical, cfg.learningRate(), cfg.aeLearningRate(), cfg.promptDropout(), cfg.threads(),
-        cfg.checkpointSeconds(), 0, false, null);
+        cfg.checkpointSeconds(), 0, false, null, TimestepFocus.UNIFORM, 0f);
     cfg = TrainCommand.withLearningRate(cli, cfg);
     int rank = positive(cli, "rank", LoraTrainer.DEFAULT_RANK, 64);
     new LoraTrainer(cfg, style, WeightFile.read(base), rank, out).run();
