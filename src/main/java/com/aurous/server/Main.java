@@ -43,7 +43,7 @@ public final class Main {
         model train-lora --out DIR --style pastel|neon|monochrome --base WEIGHTS [--seed N] [--steps N] [--batch N] [--rank N] [--lr X]
                                                 train a LoRA adapter on a frozen model into DIR/<style>.weights (rerun to resume)
         model eval [--model DIR] [--count 200] [--size 1024x1024] [--steps N] [--guidance G]
-                   [--seed-base S] [--batch 4] [--out DIR [--png]] [--grid FILE.png] [--psnr]
+                   [--seed-base S] [--batch 4] [--out DIR [--png]] [--grid FILE.png] [--psnr] [--from-render S]
                                                 generate the held-out scene prompts and score the images
         model eval-ae [--model DIR] [--count 50] [--size 1024x1024] [--out DIR [--png]]
                                                 autoencoder reconstruction PSNR on held-out scenes

@@ -90,10 +90,11 @@ public final class ModelEvalCommands {
     ModelEvaluation.Settings s = new ModelEvaluation.Settings(positive(cli, "count", d.count()),
         size[0], size[1], positive(cli, "steps", d.steps()), number(cli, "guidance", d.guidanceScale()),
         number(cli, "cfg-rescale", d.cfgRescale()), cli.longFlag("seed-base", d.seedBase()),
-        positive(cli, "batch", d.batch()));
+        positive(cli, "batch", d.batch()), strength(cli, "from-render", d.fromRender()));
     out.printf(Locale.ROOT, "model eval: %s (%s), %d held-out prompts at %dx%d, %d %s steps, guidance %s,"
-            + " cfg_rescale %s, seeds %d..%d%n", model.manifest().name(), model.dir(), s.count(), s.width(),
-        s.height(), s.steps(), "ddim", s.guidanceScale(), s.cfgRescale(), s.seedBase(),
+            + " cfg_rescale %s,%s seeds %d..%d%n", model.manifest().name(), model.dir(), s.count(), s.width(),
+        s.height(), s.steps(), "ddim", s.guidanceScale(), s.cfgRescale(),
+        s.fromRender() < 1 ? " from the scenes' renders at strength " + s.fromRender() + "," : "", s.seedBase(),
         s.seedBase() + s.count() - 1);
     JsonArray images = new JsonArray();
     StringBuilder csv = new StringBuilder("index,seed,scene_seed,prompt,background_right,gradient_right,"
@@ -152,6 +153,7 @@ public final class ModelEvalCommands {
           .put("steps", s.steps())
           .put("guidance_scale", s.guidanceScale())
           .put("cfg_rescale", s.cfgRescale())
+          .put("from_render", s.fromRender() < 1 ? s.fromRender() : null)
           .put("seed_base", s.seedBase())
           .put("seconds", seconds)
           .put("images_evaluated", tally.images())
@@ -305,6 +307,23 @@ public final class ModelEvalCommands {
       // falls through to the message below
     }
     throw new CliArgs.CliException("--" + name + " must be a number between 0 and 100, got '" + v + "'");
+  }
+
+  /** A denoise strength in (0, 1]. */
+  private static double strength(CliArgs cli, String name, double dflt) {
+    String v = cli.flag(name);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      double d = Double.parseDouble(v);
+      if (d > 0 && d <= 1) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the message below
+    }
+    throw new CliArgs.CliException("--" + name + " must be a denoise strength in (0, 1], got '" + v + "'");
   }
 
   private static void deleteTree(Path root) throws IOException {

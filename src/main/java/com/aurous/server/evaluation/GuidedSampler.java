@@ -6,6 +6,7 @@ import com.aurous.server.engine.sampling.NoiseSchedule;
 import com.aurous.server.engine.sampling.Sampler;
 import com.aurous.server.engine.sampling.Samplers;
 import com.aurous.server.generation.SeedPlan;
+import com.aurous.server.generation.StrengthSchedule;
 import com.aurous.server.model.DiffusionModel;
 import com.aurous.server.model.ModelManifest;
 import com.aurous.server.model.PromptTokenizer;
@@ -56,6 +57,17 @@ public final class GuidedSampler {
   /** One RGB image (HWC uint8) per prompt, prompt i drawn with request seed seeds[i]. */
   public List<byte[]> generate(List<String> prompts, long[] seeds, int width, int height,
       double guidanceScale, double cfgRescale) {
+    return generate(prompts, seeds, width, height, guidanceScale, cfgRescale, null, 1.0);
+  }
+
+  /**
+   * As {@link #generate(List, long[], int, int, double, double)}, image-to-image when
+   * {@code references} is not null: prompt i starts from references[i] (RGB, width x height) at
+   * {@code strength}, as the engine starts a request with {@code denoise_strength}
+   * ({@link StrengthSchedule}; the reference's latent noised with the seed's noise).
+   */
+  public List<byte[]> generate(List<String> prompts, long[] seeds, int width, int height,
+      double guidanceScale, double cfgRescale, List<byte[]> references, double strength) {
     int ds = m.latentDownscale();
     int multiple = sizeMultiple(m);
     if (width % multiple != 0 || height % multiple != 0 || width <= 0 || height <= 0) {
@@ -81,12 +93,29 @@ public final class GuidedSampler {
     for (int i = 0; i < b; i++) {
       InitialNoise.gaussian(SeedPlan.imageSeed(seeds[i], 0), latents, i * n, n);
     }
-    for (int k = 0; k < latents.length; k++) {
-      latents[k] *= sigma;
+    int first = references == null ? 0 : StrengthSchedule.firstStep(sampler.steps(), strength);
+    if (first == 0) {
+      for (int k = 0; k < latents.length; k++) {
+        latents[k] *= sigma;
+      }
+    } else {
+      if (references.size() != b) {
+        throw new IllegalArgumentException("one reference per prompt");
+      }
+      for (int i = 0; i < b; i++) {
+        float[] ref = model.encodeImage(references.get(i), 1, height, width);
+        float[] noise = Arrays.copyOfRange(latents, i * n, (i + 1) * n);
+        if (first < sampler.steps()) {
+          sampler.noiseTo(ref, noise, first, noise);
+          System.arraycopy(noise, 0, latents, i * n, n);
+        } else {
+          System.arraycopy(ref, 0, latents, i * n, n);
+        }
+      }
     }
     float[] x = new float[2 * b * n];
     float[] timesteps = new float[2 * b];
-    for (int step = 0; step < sampler.steps(); step++) {
+    for (int step = first; step < sampler.steps(); step++) {
       for (int i = 0; i < b; i++) {
         sampler.scaleModelInput(latents, i * n, n, step, x, i * n);
         System.arraycopy(x, i * n, x, (b + i) * n, n);

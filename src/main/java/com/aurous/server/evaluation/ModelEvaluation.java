@@ -16,19 +16,27 @@ import java.util.function.Consumer;
  */
 public final class ModelEvaluation {
 
-  /** How to generate: {@link #defaults(ModelManifest)} are the manifest's request defaults. */
+  /**
+   * How to generate: {@link #defaults(ModelManifest)} are the manifest's request defaults.
+   * {@code fromRender} below 1 starts each image from its held-out scene's own render at that
+   * denoise strength instead of from noise alone: a diagnostic of what the denoiser keeps (or
+   * loses) of a correct picture from part-way through the schedule, with the layout already given.
+   */
   public record Settings(int count, int width, int height, int steps, double guidanceScale,
-      double cfgRescale, long seedBase, int batch) {
+      double cfgRescale, long seedBase, int batch, double fromRender) {
 
     public Settings {
       if (count < 1 || width < 1 || height < 1 || steps < 1 || batch < 1) {
         throw new IllegalArgumentException("count, size, steps and batch must be positive");
       }
+      if (!(fromRender > 0 && fromRender <= 1)) {
+        throw new IllegalArgumentException("fromRender must be in (0, 1]");
+      }
     }
 
     public static Settings defaults(ModelManifest m) {
       return new Settings(200, 1024, 1024, m.defaults().steps(), m.defaults().guidanceScale(),
-          m.defaults().cfgRescale(), 0, 4);
+          m.defaults().cfgRescale(), 0, 4, 1.0);
     }
   }
 
@@ -54,8 +62,15 @@ public final class ModelEvaluation {
         prompts.add(group.get(i).caption());
         seeds[i] = group.get(i).seed();
       }
+      List<byte[]> references = null;
+      if (s.fromRender() < 1) {
+        references = new ArrayList<>();
+        for (HeldOutScenes.Case c : group) {
+          references.add(SceneRasterizer.render(c.scene(), s.width(), s.height()));
+        }
+      }
       List<byte[]> images = sampler.generate(prompts, seeds, s.width(), s.height(), s.guidanceScale(),
-          s.cfgRescale());
+          s.cfgRescale(), references, s.fromRender());
       for (int i = 0; i < group.size(); i++) {
         ImageScore score = SceneEvaluator.score(images.get(i), s.width(), s.height(), group.get(i).scene());
         tally.add(score);

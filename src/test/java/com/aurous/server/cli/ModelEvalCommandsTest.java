@@ -91,6 +91,10 @@ class ModelEvalCommandsTest {
     assertThat(refusal("model", "eval", "--steps", "x")).contains("--steps must be a whole number");
     assertThat(refusal("model", "eval", "--guidance", "-1")).contains("--guidance must be a number");
     assertThat(refusal("model", "eval", "--png")).contains("--png needs --out");
+    for (String bad : new String[] {"0", "1.5", "-0.2", "half", "NaN"}) {
+      assertThat(refusal("model", "eval", "--from-render", bad)).as(bad)
+          .contains("--from-render must be a denoise strength in (0, 1]");
+    }
     assertThat(refusal("model", "evaluate")).contains("unknown command: model evaluate");
 
     Subprocess.Result viaMain = Subprocess.run(Main.class, Map.of(), "model", "eval", "--size", "100x100",

@@ -162,6 +162,34 @@ class ImageToImageTest {
   }
 
   @Test
+  void modelEvalsFromRenderPathDrawsWhatTheServersImageToImageReturns() throws Exception {
+    // model eval --from-render judges the pictures an image-to-image request would get: same
+    // reference, prompt, seed, steps and strength, same pixels (to one level, as batching allows).
+    String prompt = "a small green triangle at the top on a white background";
+    byte[] served = pixels(succeeded(create(imageToImage(prompt, 31, 6, 0.5, scene(8)))), 0);
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("aurous-from-render-");
+    try {
+      com.aurous.server.model.tiny.AurousTinyExporter.export(dir.resolve("aurous-tiny"));
+      try (com.aurous.server.model.DiffusionModel model =
+          com.aurous.server.model.DiffusionModel.load(dir.resolve("aurous-tiny"), "CPU:0", 2)) {
+        var d = model.manifest().defaults();
+        byte[] drawn = new com.aurous.server.evaluation.GuidedSampler(model, "ddim", 6).generate(List.of(prompt),
+            new long[] {31}, SIZE, SIZE, d.guidanceScale(), d.cfgRescale(), List.of(fittedReference(8)), 0.5).get(0);
+        assertThat(maxDifference(served, drawn)).isLessThanOrEqualTo(1);
+        byte[] fromNoise = new com.aurous.server.evaluation.GuidedSampler(model, "ddim", 6).generate(List.of(prompt),
+            new long[] {31}, SIZE, SIZE, d.guidanceScale(), d.cfgRescale()).get(0);
+        assertThat(maxDifference(fromNoise, drawn)).as("text-to-image differs").isGreaterThan(10);
+      }
+    } finally {
+      try (var paths = java.nio.file.Files.walk(dir)) {
+        for (java.nio.file.Path f : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          java.nio.file.Files.deleteIfExists(f);
+        }
+      }
+    }
+  }
+
+  @Test
   void atStrengthZeroEveryImageIsTheReferencesReconstruction() throws Exception {
     JsonObject done = succeeded(create(imageToImage("anything at all", 5, 11, 0.0, scene(8)).put("count", 2)));
     byte[] first = pixels(done, 0);
