@@ -24,6 +24,9 @@ import com.aurous.server.model.scenes.SceneSize;
 
 class EdgeWeightsTest {
 
+  @org.junit.jupiter.api.io.TempDir
+  java.nio.file.Path tmp;
+
   @Test
   void onlyTheCellsAnObjectsOutlineCrossesWeighMoreInsideAndOutsideWeighOne() {
     // A large red square in the middle of a blue quarter-size picture: 32 x 32 cells of 8 px.
@@ -53,5 +56,14 @@ class EdgeWeightsTest {
       edges += v > 1.5f ? 1 : 0;
     }
     assertThat(edges).as("the outline's cells, about 4 x 11").isBetween(36, 48);
+  }
+
+  @Test
+  void theEdgeWeightedObjectiveTrainsAndItsLossFallsOnAFixedBatch() throws Exception {
+    // A LoRA is the cheapest trainer on the denoiser's objective: a few steps on one repeated batch.
+    TrainConfig cfg = LoraTrainer.smoke(tmp.resolve("run")).withEdgeWeight(8f);
+    LoraTrainer.Result r = new LoraTrainer(cfg, LoraStyle.NEON,
+        com.aurous.server.model.tiny.AurousTinyExporter.builtInWeights(), 2, System.out).run();
+    ModelTrainingSmokeTest.assertFalls(r.losses());
   }
 }
