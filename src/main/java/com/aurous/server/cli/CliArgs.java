@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoublePredicate;
 
 /** Positional words and --flag value pairs of one CLI call. */
 public final class CliArgs {
@@ -63,6 +64,26 @@ public final class CliArgs {
     } catch (NumberFormatException e) {
       throw new CliException("--" + name + " must be a whole number, got '" + v + "'");
     }
+  }
+
+  /**
+   * The flag as a number {@code ok} accepts (NaN never is), {@code dflt} when absent; otherwise a
+   * refusal saying it must be {@code what} ("--lr must be a number in (0, 1), got 'x'").
+   */
+  public double decimalFlag(String name, double dflt, DoublePredicate ok, String what) {
+    String v = flags.get(name);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      double d = Double.parseDouble(v);
+      if (!Double.isNaN(d) && ok.test(d)) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the refusal below
+    }
+    throw new CliException("--" + name + " must be " + what + ", got '" + v + "'");
   }
 
   /** Thrown for a call whose words are wrong; Main prints it with the usage. */

@@ -294,30 +294,12 @@ public final class ModelEvalCommands {
   }
 
   private static double number(CliArgs cli, String name, double dflt) {
-    return decimal(cli, name, dflt, d -> d >= 0 && d <= 100, "a number between 0 and 100");
+    return cli.decimalFlag(name, dflt, d -> d >= 0 && d <= 100, "a number between 0 and 100");
   }
 
   /** A denoise strength in (0, 1]. */
   private static double strength(CliArgs cli, String name, double dflt) {
-    return decimal(cli, name, dflt, d -> d > 0 && d <= 1, "a denoise strength in (0, 1]");
-  }
-
-  /** The flag as a number that {@code ok} accepts (NaN never is), or a refusal saying it must be {@code what}. */
-  private static double decimal(CliArgs cli, String name, double dflt, java.util.function.DoublePredicate ok,
-      String what) {
-    String v = cli.flag(name);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      double d = Double.parseDouble(v);
-      if (ok.test(d)) {
-        return d;
-      }
-    } catch (NumberFormatException e) {
-      // falls through to the message below
-    }
-    throw new CliArgs.CliException("--" + name + " must be " + what + ", got '" + v + "'");
+    return cli.decimalFlag(name, dflt, d -> d > 0 && d <= 1, "a denoise strength in (0, 1]");
   }
 
   private static void deleteTree(Path root) throws IOException {

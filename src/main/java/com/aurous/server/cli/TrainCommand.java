@@ -36,37 +36,19 @@ public final class TrainCommand {
         throw new CliArgs.CliException("--focus: " + e.getMessage());
       }
     }
-    String edge = cli.flag("edge-weight");
-    if (edge != null) {
-      float e;
-      try {
-        e = Float.parseFloat(edge);
-      } catch (NumberFormatException ex) {
-        e = Float.NaN;
-      }
-      if (!(e >= 0 && e <= 100)) {
-        throw new CliArgs.CliException("--edge-weight must be a number in [0, 100], got '" + edge + "'");
-      }
-      cfg = cfg.withEdgeWeight(e);
-    }
+    cfg = cfg.withEdgeWeight((float) cli.decimalFlag("edge-weight", cfg.edgeWeight(),
+        e -> e >= 0 && e <= 100, "a number in [0, 100]"));
     ModelTrainer.onScenes(cfg, out).run();
   }
 
   /** {@code --lr}, if given, in (0, 1). */
   static TrainConfig withLearningRate(CliArgs cli, TrainConfig cfg) {
-    String lr = cli.flag("lr");
-    if (lr != null) {
-      try {
-        float v = Float.parseFloat(lr);
-        if (!(v > 0 && v < 1)) {
-          throw new NumberFormatException();
-        }
-        cfg = cfg.withLearningRate(v);
-      } catch (NumberFormatException e) {
-        throw new CliArgs.CliException("--lr must be a number in (0, 1), got '" + lr + "'");
-      }
+    if (cli.flag("lr") == null) {
+      return cfg;
     }
-    return cfg;
+    // Judged as the float it becomes, so 1e-50 (0 as a float) is refused like 0.
+    return cfg.withLearningRate((float) cli.decimalFlag("lr", 0,
+        v -> (float) v > 0 && (float) v < 1, "a number in (0, 1)"));
   }
 
   private static int positive(CliArgs cli, String flag, int dflt) {

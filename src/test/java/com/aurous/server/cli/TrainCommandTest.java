@@ -19,7 +19,7 @@ class TrainCommandTest {
   Path tmp;
 
   @Test
-  void badFocusAndEdgeWeightOptionsAreRefusedWithTheirExpectedFormBeforeAnythingIsWritten() throws Exception {
+  void badFocusEdgeWeightAndLearningRateOptionsAreRefusedWithTheirExpectedFormBeforeAnythingIsWritten() throws Exception {
     String[][] cases = {
         {"--focus", "600-100:0.5", "--focus: expected FROM-TO:SHARE"},
         {"--focus", "100-600", "--focus: expected FROM-TO:SHARE"},
@@ -29,6 +29,9 @@ class TrainCommandTest {
         {"--edge-weight", "NaN", "--edge-weight must be a number in [0, 100]"},
         {"--edge-weight", "heavy", "--edge-weight must be a number in [0, 100]"},
         {"--edge-weight", "1e9", "--edge-weight must be a number in [0, 100]"},
+        {"--lr", "0", "--lr must be a number in (0, 1), got '0'"},
+        {"--lr", "1e-50", "--lr must be a number in (0, 1)"},
+        {"--lr", "fast", "--lr must be a number in (0, 1)"},
     };
     Path out = tmp.resolve("run");
     for (String[] c : cases) {

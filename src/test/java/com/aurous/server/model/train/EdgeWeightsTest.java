@@ -3,9 +3,11 @@ package com.aurous.server.model.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -21,11 +23,12 @@ import com.aurous.server.model.scenes.SceneObject;
 import com.aurous.server.model.scenes.SceneRasterizer;
 import com.aurous.server.model.scenes.SceneShape;
 import com.aurous.server.model.scenes.SceneSize;
+import com.aurous.server.model.tiny.AurousTinyExporter;
 
 class EdgeWeightsTest {
 
-  @org.junit.jupiter.api.io.TempDir
-  java.nio.file.Path tmp;
+  @TempDir
+  Path tmp;
 
   @Test
   void onlyTheCellsAnObjectsOutlineCrossesWeighMoreInsideAndOutsideWeighOne() {
@@ -63,7 +66,7 @@ class EdgeWeightsTest {
     // A LoRA is the cheapest trainer on the denoiser's objective: a few steps on one repeated batch.
     TrainConfig cfg = LoraTrainer.smoke(tmp.resolve("run")).withEdgeWeight(8f);
     LoraTrainer.Result r = new LoraTrainer(cfg, LoraStyle.NEON,
-        com.aurous.server.model.tiny.AurousTinyExporter.builtInWeights(), 2, System.out).run();
+        AurousTinyExporter.builtInWeights(), 2, System.out).run();
     ModelTrainingSmokeTest.assertFalls(r.losses());
   }
 }
