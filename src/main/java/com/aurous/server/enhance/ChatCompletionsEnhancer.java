@@ -80,6 +80,7 @@ public final class ChatCompletionsEnhancer implements PromptEnhancer {
     }
     // The slot is held until the HTTP exchange itself ends (a timed-out request may still be open).
     AtomicBoolean held = new AtomicBoolean(true);
+    long started = System.nanoTime();
     Runnable release = () -> {
       if (held.compareAndSet(true, false)) {
         inFlight.decrementAndGet();
@@ -100,7 +101,15 @@ public final class ChatCompletionsEnhancer implements PromptEnhancer {
           if (e instanceof OpenCircuitException) {
             release.run();
           }
-          return Future.succeededFuture(fallback.fallback(prompt, styleTemplate, reason(e)));
+          // The client's idle timeout and the breaker's timer both end a stalled exchange at
+          // timeout_ms, and the idle one surfaces as a closed connection: whichever fires first, an
+          // answer that did not come within timeout_ms is a timeout, not an unavailable server.
+          String why = reason(e);
+          if (EnhancedPrompt.UNAVAILABLE.equals(why)
+              && System.nanoTime() - started >= settings.timeoutMs() * 1_000_000L) {
+            why = EnhancedPrompt.TIMEOUT;
+          }
+          return Future.succeededFuture(fallback.fallback(prompt, styleTemplate, why));
         });
   }
 
